@@ -1,0 +1,25 @@
+"""The ``minipublic`` command line.
+
+Each lifecycle area adds its own command group from a private module, so the
+core packages can be used on CSV files with no server and no database.
+"""
+
+import typer
+
+from minipublic.cli import _cohesion, _site, _sortition, _statements
+
+app = typer.Typer(
+    name="minipublic",
+    help="Run citizens' assemblies: civic lottery, statement maps, cohesion evaluation, and the site.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(_sortition.app, name="sortition")
+app.add_typer(_statements.app, name="statements")
+app.add_typer(_cohesion.app, name="cohesion")
+_site.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``minipublic`` console script."""
+    app()
