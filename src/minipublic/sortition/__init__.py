@@ -1,0 +1,58 @@
+"""Sortition: fair selection of a citizens' panel by lottery.
+
+Pool and quotas in, a fair distribution over panels out (LEXIMIN, Maximin,
+Nash, Legacy), rounded to a transparent uniform lottery drawn from a public
+seed; plus feasibility explanations, replacements and the stage-one
+invitation lottery. Pure computation: no Django, no printing.
+"""
+
+from minipublic.sortition._distribution import ALGORITHMS, Distribution, find_distribution, gini
+from minipublic.sortition._feasibility import Feasibility, QuotaChange, check_feasibility
+from minipublic.sortition._lottery import (
+    Draw,
+    Lottery,
+    Verification,
+    draw,
+    lottery_from_frame,
+    lottery_index,
+    round_lottery,
+    verify,
+)
+from minipublic.sortition._pool import (
+    Pool,
+    Quota,
+    Quotas,
+    check_pool_quotas,
+    normalise_address,
+    pool_from_frame,
+    quotas_from_frame,
+    read_pool,
+    read_quotas,
+)
+
+__all__ = [
+    "ALGORITHMS",
+    "Distribution",
+    "Draw",
+    "Feasibility",
+    "Lottery",
+    "Pool",
+    "Quota",
+    "QuotaChange",
+    "Quotas",
+    "Verification",
+    "check_feasibility",
+    "check_pool_quotas",
+    "draw",
+    "find_distribution",
+    "gini",
+    "lottery_from_frame",
+    "lottery_index",
+    "normalise_address",
+    "pool_from_frame",
+    "quotas_from_frame",
+    "read_pool",
+    "read_quotas",
+    "round_lottery",
+    "verify",
+]

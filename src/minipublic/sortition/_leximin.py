@@ -1,0 +1,303 @@
+"""LEXIMIN and Maximin distributions by column generation (Flanigan et al. 2021).
+
+Everything here works on an :class:`~minipublic.sortition._model.Instance`
+(types and compositions) and trusts its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from minipublic.sortition._model import Instance, LocalSearch, PanelSolver, new_highs
+
+ProgressFn = Callable[[float, str], None]
+
+#: Pricing tolerance: a panel is added when it violates the restricted dual by more.
+PRICE_TOL = 1e-9
+#: A type is fixed at the current level when its dual weight exceeds this.
+FIX_TOL = 1e-7
+
+
+@dataclass
+class Solved:
+    """Raw solver output (type level)."""
+
+    compositions: np.ndarray  # (P, T) int
+    weights: np.ndarray  # (P,) probabilities of compositions
+    type_prob: np.ndarray  # (T,)
+    impossible: np.ndarray  # (T,) bool: no feasible panel contains this type
+    n_columns: int  # panels generated in total
+    n_levels: int
+    iterations: int
+
+
+def _noop(fraction: float, message: str) -> None:
+    return None
+
+
+def possible_types(inst: Instance, solver: PanelSolver, panels: list[np.ndarray]) -> np.ndarray:
+    """Types that some feasible panel contains; adds a covering panel for each to ``panels``."""
+    covered = np.zeros(inst.T, dtype=bool)
+    for c in panels:
+        covered |= c > 0
+    impossible = np.zeros(inst.T, dtype=bool)
+    search = LocalSearch(inst)
+    for t in np.nonzero(~covered)[0]:
+        if covered[t]:
+            continue
+        w = np.zeros(inst.T)
+        w[t] = 1.0
+        # Among panels with a member of t, prefer ones covering other uncovered types too.
+        w[~covered] += 1e-3 / max(1, inst.k)
+        c = search.improve(panels[-1], w) if panels else None
+        if c is None or c[t] == 0:
+            c, _ = solver.maximise(w)
+        if c is None or c[t] == 0:
+            impossible[t] = True
+            continue
+        panels.append(c)
+        covered |= c > 0
+    return impossible
+
+
+def initial_panels(
+    inst: Instance, solver: PanelSolver, rng: np.random.Generator, *, rounds: int | None = None
+) -> list[np.ndarray]:
+    """A diverse starting set of panels by multiplicative weights.
+
+    Following Flanigan et al. (2021, Methods), each round finds the panel of
+    largest total weight and then multiplies the weight of everyone on it by
+    0.8, so later panels favour people not yet covered. Weights are per
+    person (``w_t / n_t`` per seat of type t) with a little seeded noise.
+    """
+    T = inst.T
+    rounds = rounds if rounds is not None else int(min(max(10, T // 2), 150))
+    search = LocalSearch(inst)
+    w = np.ones(T)
+    panels: list[np.ndarray] = []
+    seen: set[bytes] = set()
+    size = inst.type_size.astype(float)
+    c = None
+    for r in range(rounds):
+        noise = rng.uniform(0.9, 1.1, size=T)
+        weights = w * noise / size
+        # The exact MIP now and then; cheap swaps from the last panel otherwise.
+        if c is None or r % 10 == 0:
+            c_new, _ = solver.maximise(weights)
+            if c_new is None:
+                break
+            c = c_new
+        else:
+            c = search.improve(c, weights)
+        key = c.tobytes()
+        if key not in seen:
+            seen.add(key)
+            panels.append(c)
+        w = w * np.power(0.8, c / size)
+        w = w / w.mean()
+    return panels
+
+
+class _Master:
+    """Restricted master LP: max z, s.t. pi_t >= z (open types), pi_t >= f_t (fixed), sum lambda = 1."""
+
+    def __init__(self, inst: Instance, active: np.ndarray) -> None:
+        self.inst = inst
+        self.rows = np.nonzero(active)[0]  # types with a row
+        self.row_of = -np.ones(inst.T, dtype=np.int64)
+        self.row_of[self.rows] = np.arange(len(self.rows))
+        R = len(self.rows)
+        h = new_highs(
+            primal_feasibility_tolerance=1e-10,
+            dual_feasibility_tolerance=1e-10,
+            solver="simplex",
+            # Presolve would discard the basis; warm starts are what makes
+            # column generation fast.
+            presolve="off",
+        )
+        inf = highspy.kHighsInf
+        # column 0 is z (free); rows 0..R-1 types, row R convexity.
+        h.addCols(
+            1,
+            np.array([1.0]),
+            np.array([-inf]),
+            np.array([inf]),
+            0,
+            np.array([], dtype=np.int32),
+            np.array([], dtype=np.int32),
+            np.array([], dtype=float),
+        )
+        for _r in range(R):
+            h.addRow(0.0, inf, 1, np.array([0], dtype=np.int32), np.array([-1.0]))
+        h.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([], dtype=float))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.h = h
+        self.R = R
+        self.columns: list[np.ndarray] = []
+        self.keys: set[bytes] = set()
+        self.fixed = np.full(inst.T, np.nan)
+
+    def add(self, c: np.ndarray) -> bool:
+        key = c.tobytes()
+        if key in self.keys:
+            return False
+        self.keys.add(key)
+        self.columns.append(c)
+        nz = np.nonzero(c)[0]
+        nz = nz[self.row_of[nz] >= 0]
+        idx = np.concatenate([self.row_of[nz], [self.R]]).astype(np.int32)
+        val = np.concatenate([c[nz] / self.inst.type_size[nz], [1.0]])
+        self.h.addCol(0.0, 0.0, highspy.kHighsInf, len(idx), idx, val)
+        return True
+
+    def fix(self, t: int, value: float) -> None:
+        r = int(self.row_of[t])
+        self.h.changeCoeff(r, 0, 0.0)
+        self.h.changeRowBounds(r, float(value), highspy.kHighsInf)
+        self.fixed[t] = value
+
+    def solve(self) -> tuple[bool, float, np.ndarray, np.ndarray]:
+        """(ok, z, y per type (0 for rowless), lambda)."""
+        h = self.h
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return False, np.nan, np.zeros(self.inst.T), np.zeros(len(self.columns))
+        sol = h.getSolution()
+        z = float(sol.col_value[0])
+        lam = np.asarray(sol.col_value[1:], dtype=float)
+        dual = np.asarray(sol.row_dual[: self.R], dtype=float)
+        open_rows = np.isnan(self.fixed[self.rows])
+        s = dual[open_rows].sum()
+        sign = -1.0 if s < 0 else 1.0
+        y = np.zeros(self.inst.T)
+        y[self.rows] = np.maximum(sign * dual, 0.0)
+        return True, z, y, lam
+
+    def relax_fixed(self, amount: float) -> None:
+        for t in np.nonzero(~np.isnan(self.fixed))[0]:
+            value = max(0.0, self.fixed[t] - amount)
+            self.h.changeRowBounds(int(self.row_of[t]), value, highspy.kHighsInf)
+            self.fixed[t] = value
+
+
+def leximin(
+    inst: Instance,
+    *,
+    rng: np.random.Generator,
+    maximin_only: bool = False,
+    progress: ProgressFn = _noop,
+) -> Solved:
+    """LEXIMIN (or only its first level, Maximin) over compositions.
+
+    Repeatedly solves the restricted master LP
+
+    .. math::
+
+        \\max z \\quad \\text{s.t.} \\quad \\sum_P \\lambda_P a_{P,t} \\ge z
+        \\; (t \\text{ open}), \\quad \\sum_P \\lambda_P a_{P,t} \\ge f_t
+        \\; (t \\text{ fixed}), \\quad \\sum_P \\lambda_P = 1, \\; \\lambda \\ge 0
+
+    with ``a_{P,t} = c_{P,t} / n_t``, and prices a new panel with the MIP
+    ``max_P sum_t y_t a_{P,t}`` over the dual weights ``y``. When no panel
+    beats the dual bound ``yhat`` by more than :data:`PRICE_TOL`, the level is
+    optimal; every open type with positive dual weight is then binding in all
+    optimal solutions and is fixed at the level value.
+    """
+    solver = PanelSolver(inst)
+    progress(0.0, "finding starting panels")
+    panels = initial_panels(inst, solver, rng)
+    impossible = possible_types(inst, solver, panels)
+    if len(panels) == 0:
+        raise RuntimeError("no feasible panel")
+    active = ~impossible
+    master = _Master(inst, active)
+    for c in panels:
+        master.add(c)
+    open_ = active.copy()
+    n_open_start = int(inst.type_size[open_].sum())
+    levels = 0
+    iterations = 0
+    lam = np.zeros(len(master.columns))
+    size = inst.type_size.astype(float)
+    relaxations = 0
+    search = LocalSearch(inst)
+    heuristic_columns = 0
+    mip_calls = 0
+    while open_.any():
+        ok, z, y, lam = master.solve()
+        iterations += 1
+        if not ok:
+            # Fixed values a hair too high for the current columns (floating point):
+            # relax them slightly, as in the reference implementation.
+            relaxations += 1
+            if relaxations > 50:
+                raise RuntimeError("the master LP stays infeasible")
+            master.relax_fixed(1e-9 * relaxations)
+            continue
+        fixed_mask = ~np.isnan(master.fixed)
+        yhat = z + float(np.nansum(master.fixed[fixed_mask] * y[fixed_mask]))
+        w = y / size
+        added = 0
+        if len(master.columns):
+            cols = np.array(master.columns[-300:], dtype=float)
+            starts = np.argsort(-(cols @ w))[:3]
+            for j in starts:
+                c = search.improve(master.columns[len(master.columns) - len(cols) + j], w)
+                if float(w @ c) > yhat + PRICE_TOL and master.add(c):
+                    added += 1
+        if added:
+            heuristic_columns += added
+            continue
+        c, value = solver.maximise(w)
+        mip_calls += 1
+        if c is not None and value > yhat + PRICE_TOL and master.add(c):
+            continue
+        # Level optimal: fix open types with positive dual weight.
+        levels += 1
+        to_fix = np.nonzero(open_ & (y > FIX_TOL))[0]
+        if len(to_fix) == 0:
+            to_fix = np.array([int(np.argmax(np.where(open_, y, -1.0)))])
+        if maximin_only:
+            break
+        for t in to_fix:
+            master.fix(int(t), max(0.0, z - 1e-11))
+            open_[t] = False
+        done = n_open_start - int(inst.type_size[open_].sum())
+        progress(
+            done / max(1, n_open_start),
+            f"level {levels}: probability {z:.4f} fixed for {done} of {n_open_start} people",
+        )
+    if not maximin_only:
+        # All rows fixed: a final solve with z unbounded is meaningless, so find
+        # the lambda meeting all fixed values with the largest slack instead.
+        lam = _final_lambda(master)
+    comps = np.array(master.columns, dtype=np.int64)
+    lam = np.clip(lam, 0.0, None)
+    lam = lam / lam.sum()
+    keep = lam > 1e-12
+    comps, lam = comps[keep], lam[keep] / lam[keep].sum()
+    type_prob = (comps / size).T @ lam
+    type_prob[impossible] = 0.0
+    return Solved(comps, lam, type_prob, impossible, len(master.columns), levels, iterations)
+
+
+def _final_lambda(master: _Master) -> np.ndarray:
+    """Mixture over the generated panels meeting all fixed probabilities.
+
+    Minimises the largest shortfall ``eps`` below the fixed values, as in
+    Flanigan et al.'s reference code, to absorb floating-point error.
+    """
+    h = master.h
+    # Reuse the model: z becomes -eps (shortfall) in every fixed row.
+    for r in range(master.R):
+        h.changeCoeff(r, 0, 1.0)
+    h.changeColBounds(0, 0.0, highspy.kHighsInf)
+    h.changeColCost(0, 1.0)
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.run()
+    sol = h.getSolution()
+    return np.asarray(sol.col_value[1:], dtype=float)

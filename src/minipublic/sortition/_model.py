@@ -1,0 +1,319 @@
+"""The selection problem in solver form: people grouped into types, and the panel MIP.
+
+People with the same value of every quota feature (and no household shared
+with another pool member when the household rule is on) are interchangeable:
+every fair distribution in this package can give them the same selection
+probability. They form one *type* ``t`` of size ``n_t``. A panel is then
+described by its *composition* ``c`` (``c_t`` members of type ``t``), and a
+person of type ``t`` is selected with probability ``E[c_t] / n_t`` when the
+``c_t`` members are drawn uniformly within the type. This shrinks a pool of
+50 000 to a few hundred or thousand types.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from minipublic.sortition._pool import Pool, Quotas
+
+_INF = highspy.kHighsInf
+_banner_done = False
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence the HiGHS banner, which the C++ library writes to fd 1 once."""
+    try:
+        sys.stdout.flush()
+        fd = os.dup(1)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+
+
+def new_highs(**options) -> highspy.Highs:
+    """A silent HiGHS instance with the given options."""
+    global _banner_done
+    if not _banner_done:
+        with _quiet_stdout():
+            h = highspy.Highs()
+        _banner_done = True
+    else:
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    for k, v in options.items():
+        h.setOptionValue(k, v)
+    return h
+
+
+@dataclass
+class Instance:
+    """Selection problem data (trusted, already validated).
+
+    Attributes
+    ----------
+    k : int
+        Panel size.
+    ids : list of str
+        Person ids, pool order.
+    quota_keys : list of (feature, value)
+    lo, hi : ndarray of int, shape (Q,)
+    person_type : ndarray of int, shape (n,)
+    type_size : ndarray of int, shape (T,)
+    type_members : list of ndarray
+        Person indices of each type, pool order.
+    type_quota : ndarray of int, shape (T, F)
+        Quota index of each type's value of each feature.
+    households : list of ndarray
+        Type indices sharing a household (each a singleton type); at most one
+        of them may be selected.
+    """
+
+    k: int
+    ids: list[str]
+    quota_keys: list[tuple[str, str]]
+    lo: np.ndarray
+    hi: np.ndarray
+    person_type: np.ndarray
+    type_size: np.ndarray
+    type_members: list[np.ndarray]
+    type_quota: np.ndarray
+    households: list[np.ndarray]
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def T(self) -> int:
+        return len(self.type_size)
+
+    def membership(self) -> np.ndarray:
+        """0/1 matrix ``A`` of shape (T, Q): type t has quota value q."""
+        A = np.zeros((self.T, len(self.quota_keys)), dtype=np.int8)
+        for f in range(self.type_quota.shape[1]):
+            A[np.arange(self.T), self.type_quota[:, f]] = 1
+        return A
+
+    def person_probabilities(self, type_prob: np.ndarray) -> np.ndarray:
+        """Expand per-type probabilities to per-person ones."""
+        return np.asarray(type_prob, dtype=float)[self.person_type]
+
+    def composition_of(self, person_indices) -> np.ndarray:
+        """Composition (count per type) of a set of people."""
+        c = np.zeros(self.T, dtype=np.int64)
+        np.add.at(c, self.person_type[np.asarray(list(person_indices), dtype=int)], 1)
+        return c
+
+
+def build_instance(pool: Pool, quotas: Quotas, k: int, *, group_types: bool = True) -> Instance:
+    """Turn a validated pool and quotas into an :class:`Instance`."""
+    keys = [(q.feature, q.value) for q in quotas.quotas]
+    index = {key: i for i, key in enumerate(keys)}
+    lo = np.array([q.min for q in quotas.quotas], dtype=np.int64)
+    hi = np.array([q.max for q in quotas.quotas], dtype=np.int64)
+    features = quotas.features
+    n = len(pool)
+    codes = np.zeros((n, len(features)), dtype=np.int64)
+    for f, feature in enumerate(features):
+        col = pool.table[feature].tolist()
+        codes[:, f] = [index[(feature, v)] for v in col]
+    solo = np.zeros(n, dtype=bool)
+    hh_keys = pool.households
+    hh_groups: dict[str, list[int]] = {}
+    if hh_keys is not None:
+        for i, key in enumerate(hh_keys):
+            if key != "":
+                hh_groups.setdefault(key, []).append(i)
+        for members in hh_groups.values():
+            if len(members) > 1:
+                solo[members] = True
+    if not group_types:
+        solo[:] = True
+    type_of_key: dict[tuple, int] = {}
+    person_type = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        key = ("p", i) if solo[i] else tuple(codes[i])
+        t = type_of_key.get(key)
+        if t is None:
+            t = len(type_of_key)
+            type_of_key[key] = t
+        person_type[i] = t
+    T = len(type_of_key)
+    type_size = np.bincount(person_type, minlength=T).astype(np.int64)
+    order = np.argsort(person_type, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(type_size)])
+    type_members = [order[bounds[t] : bounds[t + 1]] for t in range(T)]
+    type_quota = np.array([codes[m[0]] for m in type_members], dtype=np.int64).reshape(
+        T, len(features)
+    )
+    households = [
+        np.array(sorted({int(person_type[i]) for i in members}), dtype=np.int64)
+        for members in hh_groups.values()
+        if len(members) > 1
+    ]
+    return Instance(
+        k=int(k),
+        ids=pool.ids,
+        quota_keys=keys,
+        lo=lo,
+        hi=hi,
+        person_type=person_type,
+        type_size=type_size,
+        type_members=type_members,
+        type_quota=type_quota,
+        households=households,
+    )
+
+
+class PanelSolver:
+    """Integer program whose solutions are the panels meeting all quotas.
+
+    Variables ``c_t`` in ``{0, ..., n_t}`` (members of type t); constraints
+    ``lo_q <= sum_{t has q} c_t <= hi_q`` for every quota q,
+    ``sum_t c_t = k``, and ``sum_{t in h} c_t <= 1`` for every household h.
+    One HiGHS model is built once and only its objective changes between
+    calls (column generation prices thousands of objectives).
+    """
+
+    def __init__(self, inst: Instance, *, extra_upper: np.ndarray | None = None) -> None:
+        self.inst = inst
+        T = inst.T
+        h = new_highs(mip_rel_gap=1e-9, mip_abs_gap=1e-12, presolve="on")
+        upper = inst.type_size.astype(float)
+        if extra_upper is not None:
+            upper = np.minimum(upper, extra_upper)
+        h.addCols(
+            T,
+            np.zeros(T),
+            np.zeros(T),
+            upper,
+            0,
+            np.array([], dtype=np.int32),
+            np.array([], dtype=np.int32),
+            np.array([], dtype=float),
+        )
+        h.changeColsIntegrality(
+            T, np.arange(T, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * T)
+        )
+        A = inst.membership()
+        for q in range(A.shape[1]):
+            idx = np.nonzero(A[:, q])[0].astype(np.int32)
+            h.addRow(float(inst.lo[q]), float(inst.hi[q]), len(idx), idx, np.ones(len(idx)))
+        h.addRow(
+            float(inst.k), float(inst.k), T, np.arange(T, dtype=np.int32), np.ones(T, dtype=float)
+        )
+        for members in inst.households:
+            idx = members.astype(np.int32)
+            h.addRow(-_INF, 1.0, len(idx), idx, np.ones(len(idx)))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.h = h
+        self._idx = np.arange(T, dtype=np.int32)
+
+    def maximise(self, weights: np.ndarray) -> tuple[np.ndarray | None, float]:
+        """Composition maximising ``sum_t weights_t c_t``; (None, -inf) if infeasible."""
+        h = self.h
+        h.changeColsCost(len(weights), self._idx, np.asarray(weights, dtype=float))
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None, -np.inf
+        c = np.rint(np.asarray(h.getSolution().col_value)).astype(np.int64)
+        return c, float(np.dot(weights, c))
+
+    def set_upper(self, t: int, upper: float) -> None:
+        """Change the bound of one type (used to test whether a type can be selected)."""
+        self.h.changeColBounds(int(t), 0.0, float(upper))
+
+    def set_lower(self, t: int, lower: float) -> None:
+        """Require at least ``lower`` members of type t."""
+        self.h.changeColBounds(int(t), float(lower), float(self.inst.type_size[t]))
+
+
+class LocalSearch:
+    """Best-improvement one-for-one swaps that keep a panel feasible.
+
+    Used as a fast pricing heuristic: starting from a known feasible
+    composition, repeatedly swap one member of type ``t`` for one of type
+    ``s`` when that raises ``sum_t w_t c_t`` and every quota (and the
+    household rule) still holds. The exact MIP is only needed when no swap
+    sequence finds an improving panel.
+    """
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        self.A = inst.membership().astype(np.int64)
+        self.size = inst.type_size
+        self.hh_of = -np.ones(inst.T, dtype=np.int64)
+        for h, members in enumerate(inst.households):
+            self.hh_of[members] = h
+        self.has_hh = bool(inst.households)
+
+    def improve(self, c: np.ndarray, w: np.ndarray, max_moves: int = 100) -> np.ndarray:
+        inst = self.inst
+        A = self.A
+        tq = inst.type_quota  # (T, F)
+        c = c.copy()
+        counts = A.T @ c
+        hh_count = None
+        if self.has_hh:
+            hh_count = np.zeros(len(inst.households), dtype=np.int64)
+            sel = self.hh_of[c > 0]
+            np.add.at(hh_count, sel[sel >= 0], 1)
+        for _ in range(max_moves):
+            out = np.nonzero(c > 0)[0]
+            inn = np.nonzero(c < self.size)[0]
+            delta = w[inn][None, :] - w[out][:, None]
+            if not (delta > 1e-13).any():
+                break
+            # A swap t -> s changes only the features where t and s differ:
+            # t's value must stay above its min, s's value below its max.
+            leave_ok = counts[tq[out]] > inst.lo[tq[out]]  # (O, F)
+            enter_ok = counts[tq[inn]] < inst.hi[tq[inn]]  # (I, F)
+            same = tq[out][:, None, :] == tq[inn][None, :, :]  # (O, I, F)
+            ok = (same | (leave_ok[:, None, :] & enter_ok[None, :, :])).all(axis=2)
+            if hh_count is not None:
+                h_in = self.hh_of[inn]
+                busy = (h_in >= 0) & (hh_count[np.maximum(h_in, 0)] > 0)
+                same_hh = h_in[None, :] == self.hh_of[out][:, None]
+                ok &= ~busy[None, :] | (same_hh & (h_in[None, :] >= 0))
+            gains = np.where(ok, delta, -np.inf)
+            b = int(np.argmax(gains))
+            o, i = divmod(b, len(inn))
+            if gains[o, i] <= 1e-13:
+                break
+            t_out, t_in = out[o], inn[i]
+            c[t_out] -= 1
+            c[t_in] += 1
+            counts = counts - A[t_out] + A[t_in]
+            if hh_count is not None:
+                if self.hh_of[t_out] >= 0:
+                    hh_count[self.hh_of[t_out]] -= 1
+                if self.hh_of[t_in] >= 0:
+                    hh_count[self.hh_of[t_in]] += 1
+        return c
+
+
+def composition_ok(inst: Instance, c: np.ndarray) -> bool:
+    """True when composition ``c`` meets every quota, the size and the household rule."""
+    c = np.asarray(c)
+    if c.sum() != inst.k or (c < 0).any() or (c > inst.type_size).any():
+        return False
+    counts = inst.membership().T.astype(np.int64) @ c
+    if (counts < inst.lo).any() or (counts > inst.hi).any():
+        return False
+    return all(c[h].sum() <= 1 for h in inst.households)

@@ -1,0 +1,1 @@
+"""The ``assemblies`` app of the minipublic site."""

@@ -1,0 +1,22 @@
+"""Template helpers: ``{% load minipublic %}``.
+
+``{% can "change" "phase" as allowed %}`` asks the permission table for the
+person viewing the page about the ``assembly`` in the context (or pass
+``assembly=...``), so templates hide links a person cannot follow.
+"""
+
+from django import template
+
+from minipublic.web.permissions import request_can
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action: str, subject: str, assembly=None, obj=None) -> bool:
+    request = context.get("request")
+    if request is None:
+        return False
+    if assembly is None:
+        assembly = context.get("assembly")
+    return request_can(request, action, subject, assembly=assembly, obj=obj)

@@ -1,0 +1,1 @@
+"""The ``people`` app of the minipublic site."""

@@ -1,0 +1,214 @@
+"""Pages of the ``people`` app: staff sign-in, member link sign-in, member home, members list."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from minipublic.web.assemblies.models import PHASE_HELP
+from minipublic.web.people import actions
+from minipublic.web.people.forms import (
+    AddMemberForm,
+    StaffAuthenticationForm,
+    StaffSetPasswordForm,
+)
+from minipublic.web.people.middleware import SESSION_KEY
+from minipublic.web.people.models import SignInToken
+from minipublic.web.people.tasks import run_send_sign_in_links
+from minipublic.web.permissions import require_permission
+from minipublic.web.progress.actions import do_start_task
+from minipublic.web.progress.models import TaskProgress
+from minipublic.web.shortcuts import run_action
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "people/login.html"
+    authentication_form = StaffAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class StaffSetPasswordView(auth_views.PasswordResetConfirmView):
+    template_name = "people/set_password.html"
+    form_class = StaffSetPasswordForm
+    success_url = reverse_lazy("people:password_set")
+
+
+class StaffPasswordResetView(auth_views.PasswordResetView):
+    template_name = "people/password_reset.html"
+    email_template_name = "people/email/password_reset.txt"
+    subject_template_name = "people/email/password_reset_subject.txt"
+    success_url = reverse_lazy("people:password_reset_sent")
+
+
+REFUSALS = {
+    "invalid": (400, "people/sign_in_refused.html"),
+    "expired": (410, "people/sign_in_refused.html"),
+    "used": (410, "people/sign_in_refused.html"),
+}
+
+
+def _refuse(request, reason: str):
+    status, template = REFUSALS[reason]
+    return render(request, template, {"reason": reason}, status=status)
+
+
+def sign_in(request, value: str):
+    """A member's personal link. GET checks it and asks to confirm; POST signs in.
+
+    Signing in on POST only means that an email scanner that opens the link
+    does not use it up.
+    """
+    if request.method == "POST":
+        try:
+            participant = actions.check_redeem_sign_in_link(value)
+        except actions.SignInRefusedError as exc:
+            return _refuse(request, exc.reason)
+        # A fresh session: whoever was signed in on this browser is signed out.
+        request.session.flush()
+        request.session[SESSION_KEY] = participant.pk
+        if details := getattr(participant, "personal_details", None):
+            from django.conf import settings
+            from django.utils import translation
+
+            language = details.preferred_language
+            response = redirect("people:member_home", slug=participant.assembly.slug)
+            if language in dict(settings.LANGUAGES):
+                translation.activate(language)
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+            return response
+        return redirect("people:member_home", slug=participant.assembly.slug)
+    # GET: check without using the link up.
+    from django.core import signing
+
+    try:
+        token_id = signing.loads(value, salt=actions.SIGN_IN_SALT)
+    except signing.BadSignature:
+        return _refuse(request, "invalid")
+    token = (
+        SignInToken.objects.select_related("participant__assembly")
+        .filter(pk=token_id, participant__is_active=True)
+        .first()
+    )
+    if token is None:
+        return _refuse(request, "invalid")
+    if token.used_at is not None:
+        return _refuse(request, "used")
+    if token.expires_at <= timezone.now():
+        return _refuse(request, "expired")
+    return render(
+        request,
+        "people/sign_in_confirm.html",
+        {"assembly": token.participant.assembly, "participant": token.participant},
+    )
+
+
+@require_POST
+def sign_out(request):
+    """Sign a member (or staff member) out of this browser."""
+    from django.contrib.auth import logout
+
+    logout(request)
+    request.session.flush()
+    messages.success(request, _("You have signed out."))
+    return redirect("assemblies:home")
+
+
+MEMBER_TODO = {
+    "invite": [],
+    "register": [],
+    "select": [],
+    "learn": [
+        gettext_lazy("Read or watch the evidence before the next session."),
+        gettext_lazy(
+            "Tell the organisers if you need support to take part: pay, care costs, travel, an interpreter or access needs."
+        ),
+    ],
+    "deliberate": [
+        gettext_lazy("Come to your table's discussion and add your view to the statements."),
+    ],
+    "decide": [gettext_lazy("Vote on the draft recommendations.")],
+    "respond": [gettext_lazy("Read the commissioner's answer to each recommendation.")],
+    "evaluate": [gettext_lazy("Answer the short survey about your experience.")],
+}
+
+
+@require_permission("view", "member_home")
+def member_home(request, slug):
+    """The member's home: their next session and what they can do now."""
+    assembly = request.assembly
+    upcoming = assembly.meetings.filter(starts_at__gte=timezone.now())
+    return render(
+        request,
+        "people/member_home.html",
+        {
+            "assembly": assembly,
+            "next_meeting": upcoming.first(),
+            "later_meetings": upcoming[1:4],
+            "phase_help": PHASE_HELP[assembly.current_phase],
+            "todo": MEMBER_TODO.get(assembly.phase, []),
+        },
+    )
+
+
+@require_permission("view", "members")
+def members(request, slug):
+    """The organiser's list of members (with personal details) and the add-member form."""
+    assembly = request.assembly
+    form = AddMemberForm()
+    progress = None
+    if progress_id := request.GET.get("progress"):
+        progress = TaskProgress.objects.filter(pk=progress_id, assembly=assembly).first()
+    rows = assembly.participants.filter(is_active=True).select_related("personal_details").order_by(
+        "personal_details__first_name"
+    )
+    return render(
+        request,
+        "people/members.html",
+        {"assembly": assembly, "rows": rows, "form": form, "progress": progress},
+    )
+
+
+@require_POST
+@require_permission("add", "member")
+def add_member(request, slug):
+    assembly = request.assembly
+    form = AddMemberForm(request.POST)
+    if form.is_valid():
+        ok, participant = run_action(
+            form, actions.check_add_member, assembly, acting_user=request.user, **form.cleaned_data
+        )
+        if ok:
+            messages.success(
+                request,
+                _("%(name)s has been added as %(pseudonym)s.")
+                % {"name": form.cleaned_data["first_name"], "pseudonym": participant.pseudonym},
+            )
+            return redirect("people:members", slug=slug)
+    rows = assembly.participants.filter(is_active=True).select_related("personal_details")
+    return render(
+        request,
+        "people/members.html",
+        {"assembly": assembly, "rows": rows, "form": form, "progress": None},
+        status=400,
+    )
+
+
+@require_POST
+@require_permission("send", "sign_in_links")
+def send_sign_in_links(request, slug):
+    """Start the background task that emails every member a fresh link."""
+    assembly = request.assembly
+    progress = do_start_task(
+        run_send_sign_in_links,
+        kind="people.send_sign_in_links",
+        title=_("Emailing sign-in links to members"),
+        assembly=assembly,
+        acting_user=request.user,
+        assembly_id=assembly.pk,
+        acting_user_id=request.user.pk,
+    )
+    return redirect(f"{reverse('people:members', args=[slug])}?progress={progress.pk}")

@@ -1,0 +1,1 @@
+"""The ``progress`` app of the minipublic site."""

@@ -1,0 +1,611 @@
+"""Every change to address files, weights, the invitation lottery, registrants and support.
+
+Same contract as :mod:`minipublic.web.assemblies.actions`: ``do_*`` runs in
+one transaction and writes one audit line per change; ``check_*`` validates
+(raising :class:`~django.core.exceptions.ValidationError` with per-field
+messages) and then calls ``do_*``. Audit lines about registrants carry their
+pseudonym only, never personal details.
+"""
+
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minipublic.errors import InputError
+from minipublic.sortition import normalise_address
+from minipublic.web.assemblies.audit import record_event
+from minipublic.web.assemblies.models import Assembly
+from minipublic.web.people.models import Participant, PersonalDetails
+from minipublic.web.recruitment.imports import read_pool_file
+from minipublic.web.recruitment.lottery import (
+    StageOneLottery,
+    read_address_table,
+    read_area_weights,
+)
+from minipublic.web.recruitment.models import (
+    Address,
+    AddressFile,
+    AreaWeight,
+    PoolImport,
+    Registrant,
+    RegistrationSettings,
+    Source,
+    SupportArrangement,
+    SupportNeed,
+    new_letter_code,
+)
+
+
+def registration_settings(assembly: Assembly) -> RegistrationSettings:
+    """Return the assembly's registration settings, creating the defaults on first use."""
+    obj, _created = RegistrationSettings.objects.get_or_create(assembly=assembly)
+    return obj
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- address files and weights ---------------------------------------------
+
+
+def check_upload_address_file(
+    assembly: Assembly, *, name: str, data: bytes, area_column: str = "area", acting_user=None
+) -> AddressFile:
+    """Read and validate an address file, then store it (see :func:`do_upload_address_file`)."""
+    try:
+        table = read_address_table(data, name, area_column=area_column or "area")
+    except InputError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    return do_upload_address_file(
+        assembly, name=name, sha256=_sha256(data), table=table, acting_user=acting_user
+    )
+
+
+@transaction.atomic
+def do_upload_address_file(assembly: Assembly, *, name: str, sha256: str, table, acting_user=None):
+    """Store the addresses; add weight-1 rows for new areas; writes ``address_file.uploaded``."""
+    address_file = AddressFile.objects.create(
+        assembly=assembly,
+        name=name[:200],
+        sha256=sha256,
+        uploaded_by=acting_user,
+        n_addresses=len(table),
+    )
+    Address.objects.bulk_create(
+        [
+            Address(
+                address_file=address_file,
+                assembly=assembly,
+                row=int(r.row),
+                address=r.address[:300],
+                street=r.street[:200],
+                postcode=r.postcode[:20],
+                area=r.area[:100],
+                household_key=r.household_key[:300],
+            )
+            for r in table.itertuples(index=False)
+        ],
+        batch_size=500,
+    )
+    areas = sorted(set(table["area"]))
+    known = set(AreaWeight.objects.filter(assembly=assembly).values_list("area", flat=True))
+    AreaWeight.objects.bulk_create(
+        [AreaWeight(assembly=assembly, area=a[:100], weight=1.0) for a in areas if a not in known]
+    )
+    settings_obj = registration_settings(assembly)
+    if not settings_obj.areas:
+        settings_obj.areas = areas
+        settings_obj.save(update_fields=["areas", "updated_at"])
+    record_event(
+        "address_file.uploaded",
+        address_file,
+        actor=acting_user,
+        assembly=assembly,
+        new={"name": name, "sha256": sha256, "addresses": len(table), "areas": len(areas)},
+    )
+    return address_file
+
+
+@transaction.atomic
+def do_set_area_weights(
+    assembly: Assembly, weights: dict[str, float], *, note: str = "", acting_user=None
+) -> dict[str, float]:
+    """Set the oversampling weight of each area named in *weights*; writes ``area_weights.changed``.
+
+    Returns the weights that changed (area -> new weight); nothing is
+    written when none did.
+    """
+    current = {w.area: w for w in AreaWeight.objects.filter(assembly=assembly)}
+    old, new = {}, {}
+    for area, weight in weights.items():
+        row = current.get(area)
+        if row is None:
+            AreaWeight.objects.create(assembly=assembly, area=area, weight=weight, note=note)
+            old[area], new[area] = None, weight
+        elif row.weight != weight or (note and row.note != note):
+            old[area], new[area] = row.weight, weight
+            row.weight = weight
+            row.note = note or row.note
+            row.save(update_fields=["weight", "note"])
+    if new:
+        record_event(
+            "area_weights.changed",
+            assembly,
+            actor=acting_user,
+            assembly=assembly,
+            old=old,
+            new={**new, "note": note} if note else new,
+        )
+    return new
+
+
+def check_set_area_weights(
+    assembly: Assembly, weights: dict[str, object], *, note: str = "", acting_user=None
+):
+    """Validate weights typed on the page (positive numbers) and set them."""
+    errors = {}
+    clean: dict[str, float] = {}
+    for area, value in weights.items():
+        try:
+            w = float(value)
+        except (TypeError, ValueError):
+            w = float("nan")
+        if not w > 0 or w == float("inf"):
+            errors[f"weight_{area}"] = _("Enter a number more than 0.")
+        else:
+            clean[area] = w
+    if errors:
+        raise ValidationError(errors)
+    return do_set_area_weights(assembly, clean, note=note, acting_user=acting_user)
+
+
+def check_import_area_weights(assembly: Assembly, *, name: str, data: bytes, acting_user=None):
+    """Read an ``area,weight`` file; every area must be one of the address file's areas."""
+    try:
+        weights = read_area_weights(data, name)
+    except InputError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    known = set(Address.objects.filter(assembly=assembly).values_list("area", flat=True))
+    unknown = sorted(set(weights) - known)
+    if known and unknown:
+        raise ValidationError(
+            {
+                "file": _("%(file)s: unknown area(s) %(areas)s; the address file has %(known)s.")
+                % {
+                    "file": name,
+                    "areas": ", ".join(unknown),
+                    "known": ", ".join(sorted(known)),
+                }
+            }
+        )
+    return do_set_area_weights(
+        assembly,
+        weights,
+        note=_("imported from %(file)s") % {"file": name},
+        acting_user=acting_user,
+    )
+
+
+def check_invitation_lottery(address_file: AddressFile, *, n_letters: int, seed: str) -> None:
+    """Refuse a second lottery on the same file, or an impossible number of letters."""
+    if address_file.lottery_status != AddressFile.LotteryStatus.NOT_RUN:
+        raise ValidationError(_("The lottery has already been run on this address file."))
+    if not 1 <= n_letters <= address_file.n_addresses:
+        raise ValidationError(
+            {
+                "n_letters": _("Choose between 1 and %(n)s letters.")
+                % {"n": address_file.n_addresses}
+            }
+        )
+    if not seed.strip():
+        raise ValidationError({"seed": _("Enter a seed (any words or numbers).")})
+
+
+@transaction.atomic
+def do_mark_lottery_running(address_file: AddressFile, *, n_letters: int, seed: str):
+    """Reserve the file for one lottery run (so a double click cannot start two)."""
+    updated = AddressFile.objects.filter(
+        pk=address_file.pk, lottery_status=AddressFile.LotteryStatus.NOT_RUN
+    ).update(lottery_status=AddressFile.LotteryStatus.RUNNING, n_letters=n_letters, seed=seed)
+    if not updated:
+        raise ValidationError(_("The lottery has already been run on this address file."))
+
+
+@transaction.atomic
+def do_apply_invitation_lottery(
+    address_file: AddressFile, result: StageOneLottery, addresses: list, *, acting_user=None
+) -> int:
+    """Store each address's inclusion probability and give the invited a letter code.
+
+    *addresses* are the file's :class:`Address` rows in the order the lottery
+    saw them. Writes ``invitation_lottery.run``. Returns the letters made.
+    """
+    invited = set(result.invited.tolist())
+    used = set(Address.objects.exclude(letter_code=None).values_list("letter_code", flat=True))
+    for i, address in enumerate(addresses):
+        address.inclusion_probability = float(result.inclusion_probability[i])
+        if i in invited:
+            code = new_letter_code()
+            while code in used:
+                code = new_letter_code()
+            used.add(code)
+            address.invited = True
+            address.letter_code = code
+    # One parameterised UPDATE run for every row: Django's bulk_update builds a
+    # CASE expression per row and takes tens of seconds for a city's addresses.
+    table = connection.ops.quote_name(Address._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET inclusion_probability = %s, invited = %s, letter_code = %s "
+            "WHERE id = %s",
+            [(a.inclusion_probability, a.invited, a.letter_code, a.pk) for a in addresses],
+        )
+    address_file.lottery_status = AddressFile.LotteryStatus.DONE
+    address_file.n_letters = result.n_letters
+    address_file.seed = str(result.seed)
+    address_file.lottery_method = result.method
+    address_file.lottery_run_at = timezone.now()
+    address_file.save()
+    record_event(
+        "invitation_lottery.run",
+        address_file,
+        actor=acting_user,
+        assembly=address_file.assembly,
+        new={
+            "seed": str(result.seed),
+            "method": result.method,
+            "letters": result.n_letters,
+            "allocation": result.allocation,
+            "weights": result.weights,
+        },
+    )
+    return len(invited)
+
+
+@transaction.atomic
+def do_store_letters(address_file: AddressFile, data: bytes, *, acting_user=None) -> AddressFile:
+    """Keep the letters PDF of *address_file* (replacing an older one); writes ``letters.made``."""
+    from django.core.files.base import ContentFile
+
+    if address_file.letters_pdf:
+        address_file.letters_pdf.delete(save=False)
+    address_file.letters_pdf.save(f"letters-{address_file.pk}.pdf", ContentFile(data), save=False)
+    address_file.save(update_fields=["letters_pdf"])
+    record_event(
+        "letters.made",
+        address_file,
+        actor=acting_user,
+        assembly=address_file.assembly,
+        new={"bytes": len(data), "sha256": _sha256(data)},
+    )
+    return address_file
+
+
+@transaction.atomic
+def do_record_door_knock(address: Address, *, note: str, acting_user=None) -> Address:
+    """Record that a household was visited (and what happened); writes ``address.door_knocked``."""
+    address.door_knocked_at = timezone.now()
+    address.door_knock_note = note[:300]
+    address.save(update_fields=["door_knocked_at", "door_knock_note"])
+    record_event(
+        "address.door_knocked",
+        address,
+        actor=acting_user,
+        assembly=address.assembly,
+        new={"note": note[:300]},
+    )
+    return address
+
+
+# --- registration settings ---------------------------------------------------
+
+
+@transaction.atomic
+def do_update_registration_settings(
+    settings_obj: RegistrationSettings, *, acting_user=None, **fields
+) -> RegistrationSettings:
+    """Change the registration form's settings; writes ``registration_settings.changed``."""
+    old, new = {}, {}
+    for key, value in fields.items():
+        if getattr(settings_obj, key) != value:
+            old[key], new[key] = getattr(settings_obj, key), value
+            setattr(settings_obj, key, value)
+    if new:
+        settings_obj.save()
+        record_event(
+            "registration_settings.changed",
+            settings_obj,
+            actor=acting_user,
+            assembly=settings_obj.assembly,
+            old=old,
+            new=new,
+        )
+    return settings_obj
+
+
+# --- registration -------------------------------------------------------------
+
+
+def find_invited_address(assembly: Assembly, code: str) -> Address | None:
+    """Return the invited address with letter *code* in *assembly*, or None."""
+    return (
+        Address.objects.filter(assembly=assembly, invited=True, letter_code=code)
+        .select_related("address_file")
+        .first()
+    )
+
+
+def check_register(
+    assembly: Assembly,
+    *,
+    answers: dict,
+    details: dict,
+    address: Address | None = None,
+    language: str = "en",
+    consent: bool = False,
+) -> Registrant:
+    """Validate a registration, then store it (see :func:`do_register`).
+
+    With *address* (a letter code) the household is that address and it may
+    register once. Without it the open link must be switched on and the
+    person's own address is the household key.
+    """
+    settings_obj = registration_settings(assembly)
+    errors: dict[str, list[str]] = {}
+    if not settings_obj.is_open:
+        raise ValidationError(_("Registration for this assembly is closed."))
+    if address is None and not settings_obj.open_link_enabled:
+        raise ValidationError(_("Registration needs the code from your invitation letter."))
+    if address is not None and Registrant.objects.filter(address=address).exists():
+        raise ValidationError(
+            {"code": _("Someone from this household has already registered with this code.")}
+        )
+    if not consent:
+        errors["consent"] = [_("Please tick the box to agree, or you cannot register.")]
+    if not details.get("first_name", "").strip():
+        errors["first_name"] = [_("Please tell us your first name.")]
+    if not (details.get("email") or details.get("phone")):
+        errors["email"] = [_("Give an email address or a phone number so we can contact you.")]
+    if address is None and not details.get("address", "").strip():
+        errors["address"] = [_("Please give your address.")]
+    if errors:
+        raise ValidationError(errors)
+    return do_register(
+        assembly, answers=answers, details=details, address=address, language=language
+    )
+
+
+@transaction.atomic
+def do_register(
+    assembly: Assembly,
+    *,
+    answers: dict,
+    details: dict,
+    address: Address | None = None,
+    language: str = "en",
+    source: str | None = None,
+    pool_import: PoolImport | None = None,
+    external_id: str = "",
+    household_key: str = "",
+    audit: bool = True,
+) -> Registrant:
+    """Create the participant, their personal details, the registrant and support rows.
+
+    All or nothing: any failure rolls the whole registration back. Writes
+    ``registrant.registered`` (pseudonym, source and support needs only)
+    unless *audit* is False (the pool import writes one line per file).
+    """
+    if address is not None:
+        # Lock the address row: two phones using one code at once register once.
+        address = Address.objects.select_for_update().get(pk=address.pk)
+        if Registrant.objects.filter(address=address).exists():
+            raise ValidationError(
+                {"code": _("Someone from this household has already registered with this code.")}
+            )
+        household_key = address.household_key
+        source = source or Source.LETTER
+        answers = {**answers}
+        answers.setdefault("area", address.area)
+    else:
+        source = source or Source.OPEN_LINK
+        if not household_key and details.get("address"):
+            household_key = normalise_address(
+                f"{details.get('address', '')} {details.get('postcode', '')}"
+            )
+    participant = Participant.objects.create(assembly=assembly, is_active=False)
+    PersonalDetails.objects.create(
+        participant=participant,
+        first_name=details.get("first_name", "").strip()[:100],
+        last_name=details.get("last_name", "").strip()[:100],
+        email=details.get("email", "").strip()[:254],
+        phone=details.get("phone", "").strip()[:40],
+        address=(
+            address.address + (f", {address.postcode}" if address.postcode else "")
+            if address is not None
+            else ", ".join(
+                p for p in (details.get("address", ""), details.get("postcode", "")) if p
+            )
+        ),
+        preferred_language=language,
+    )
+    needs = [n for n in answers.get("support_needs", []) if n in SupportNeed.values]
+    try:
+        with transaction.atomic():
+            registrant = Registrant.objects.create(
+                assembly=assembly,
+                participant=participant,
+                source=source,
+                address=address,
+                pool_import=pool_import,
+                external_id=external_id,
+                household_key=household_key[:300],
+                age_band=answers.get("age_band", ""),
+                gender=answers.get("gender", ""),
+                area=answers.get("area", ""),
+                education=answers.get("education", ""),
+                ethnicity=answers.get("ethnicity", ""),
+                disability=answers.get("disability", ""),
+                trust_in_government=answers.get("trust_in_government"),
+                barriers=list(answers.get("barriers", [])),
+                extra=dict(answers.get("extra", {})),
+                support_needs=needs,
+                support_note=answers.get("support_note", ""),
+                language=language,
+                consent_given_at=timezone.now() if source != Source.IMPORT else None,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"code": _("Someone from this household has already registered with this code.")}
+        ) from None
+    SupportArrangement.objects.bulk_create(
+        [SupportArrangement(registrant=registrant, need=n) for n in needs]
+    )
+    if audit:
+        record_event(
+            "registrant.registered",
+            registrant,
+            actor=participant,
+            assembly=assembly,
+            new={"source": source, "support_needs": needs, "language": language},
+        )
+    return registrant
+
+
+# --- pool import ---------------------------------------------------------------
+
+
+def check_import_pool(
+    assembly: Assembly, *, name: str, data: bytes, id_column: str = "", acting_user=None
+) -> PoolImport:
+    """Read a Sortition Foundation people file and import it, or list every row/column error.
+
+    Raises ValidationError whose ``file`` messages each name the file, row
+    and column (up to 20). Ids already in the pool are errors too.
+    """
+    try:
+        pool_file = read_pool_file(data, name, id_column=id_column.strip() or None)
+    except InputError as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    errors = [str(e) for e in pool_file.errors]
+    existing = set(
+        Registrant.objects.filter(
+            assembly=assembly, external_id__in=[r.external_id for r in pool_file.rows]
+        ).values_list("external_id", flat=True)
+    )
+    for r in pool_file.rows:
+        if r.external_id in existing and len(errors) < 20:
+            errors.append(
+                str(
+                    InputError(
+                        f"id {r.external_id!r} is already in the pool",
+                        file=name,
+                        row=r.row,
+                        column=pool_file.id_column,
+                    )
+                )
+            )
+    if errors:
+        raise ValidationError({"file": errors})
+    return do_import_pool(
+        assembly, name=name, sha256=_sha256(data), pool_file=pool_file, acting_user=acting_user
+    )
+
+
+@transaction.atomic
+def do_import_pool(assembly: Assembly, *, name: str, sha256: str, pool_file, acting_user=None):
+    """Create one registrant per row (all or none); writes one ``pool.imported`` line."""
+    pool_import = PoolImport.objects.create(
+        assembly=assembly,
+        name=name[:200],
+        sha256=sha256,
+        n_rows=len(pool_file.rows),
+        id_column=pool_file.id_column,
+        imported_by=acting_user,
+    )
+    for r in pool_file.rows:
+        details = {
+            "first_name": r.contact.get("first_name") or r.external_id,
+            "last_name": r.contact.get("last_name", ""),
+            "email": r.contact.get("email", ""),
+            "phone": r.contact.get("phone", ""),
+            "address": r.contact.get("address", ""),
+            "postcode": r.contact.get("postcode", ""),
+        }
+        do_register(
+            assembly,
+            answers={**r.answers, "extra": r.extra},
+            details=details,
+            source=Source.IMPORT,
+            pool_import=pool_import,
+            external_id=r.external_id[:100],
+            household_key=r.household_key,
+            audit=False,
+        )
+    record_event(
+        "pool.imported",
+        pool_import,
+        actor=acting_user,
+        assembly=assembly,
+        new={"name": name, "sha256": sha256, "rows": len(pool_file.rows)},
+    )
+    return pool_import
+
+
+# --- support needs ---------------------------------------------------------------
+
+
+def check_update_support(
+    arrangement: SupportArrangement, *, state: str, arrangement_text: str, cost, acting_user=None
+) -> SupportArrangement:
+    """Validate (known state, cost >= 0) and update a support arrangement."""
+    errors = {}
+    if state not in SupportArrangement.State.values:
+        errors["state"] = _("Choose a state from the list.")
+    try:
+        cost = Decimal(str(cost))
+    except ArithmeticError:
+        cost = Decimal(-1)
+    if not cost.is_finite() or cost < 0:
+        errors["cost"] = _("Enter a cost of 0 or more, in pounds.")
+    if errors:
+        raise ValidationError(errors)
+    return do_update_support(
+        arrangement,
+        state=state,
+        arrangement_text=arrangement_text,
+        cost=cost,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def do_update_support(
+    arrangement: SupportArrangement, *, state: str, arrangement_text: str, cost, acting_user=None
+) -> SupportArrangement:
+    """Record what was arranged and its cost; writes ``support.updated``."""
+    old = {
+        "state": arrangement.state,
+        "arrangement": arrangement.arrangement,
+        "cost": str(arrangement.cost),
+    }
+    arrangement.state = state
+    arrangement.arrangement = arrangement_text[:300]
+    arrangement.cost = Decimal(cost).quantize(Decimal("0.01"))
+    new = {"state": state, "arrangement": arrangement.arrangement, "cost": str(arrangement.cost)}
+    if new == old:
+        return arrangement
+    arrangement.save(update_fields=["state", "arrangement", "cost", "updated_at"])
+    record_event(
+        "support.updated",
+        arrangement,
+        actor=acting_user,
+        assembly=arrangement.registrant.assembly,
+        old=old,
+        new={**new, "need": arrangement.need},
+    )
+    return arrangement

@@ -1,0 +1,160 @@
+"""Invitation letters (PDF, one page per household), the mail-merge CSV and the door-knocking list."""
+
+import csv
+import io
+from pathlib import Path
+
+from fpdf import FPDF
+
+from minipublic.web.recruitment.models import Address
+
+MAIL_MERGE_COLUMNS = ("letter_code", "address", "street", "postcode", "area", "register_url")
+
+
+def _font_path() -> Path | None:
+    """DejaVu Sans from matplotlib: covers Welsh letters (ŵ, ŷ) that PDF core fonts lack."""
+    try:
+        import matplotlib
+
+        path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    except ImportError:
+        return None
+    return path if path.exists() else None
+
+
+LETTER_EN = (
+    "Dear resident,\n\n"
+    "Your household has been chosen at random to be invited to {title}, a citizens' "
+    'assembly asked by {commissioner}: "{question}"\n\n'
+    "A citizens' assembly is a group of local people, chosen by lottery so that it looks "
+    "like the whole community, who learn about a question, talk it through and make "
+    "recommendations. No experience is needed. Members are paid for their time, and we "
+    "cover caring costs, travel, interpreters and access needs.\n\n"
+    "To put your name forward, go to {url} and enter your code. Only one person from "
+    "your household can register. It takes about five minutes."
+)
+LETTER_CY = (
+    "Annwyl breswylydd,\n\n"
+    "Mae eich aelwyd wedi cael ei dewis ar hap i gael gwahoddiad i {title}, cynulliad "
+    "dinasyddion. Mae aelodau'n cael eu talu am eu hamser, ac rydym yn talu costau gofal, "
+    "teithio, cyfieithu a mynediad.\n\n"
+    "I gofrestru, ewch i {url} a rhowch eich cod. Dim ond un person o bob aelwyd sy'n "
+    "cael cofrestru."
+)
+
+
+def letters_pdf(assembly, addresses, *, register_url: str, progress=None) -> bytes:
+    """Return a PDF with one letter per invited address.
+
+    ``progress(fraction, message)`` is called every 50 letters when given.
+    About 20 ms a page, so a city's letters are made by a background task
+    (:func:`minipublic.web.recruitment.tasks.run_make_letters`).
+
+    Each page has the address block, a short friendly letter (in Welsh too
+    when the assembly offers Welsh), the household's registration code in
+    large type and the short web address.
+    """
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(f"Invitation letters: {assembly.title}")
+    font = _font_path()
+    family = "Helvetica"
+    if font is not None:
+        pdf.add_font("DejaVu", "", str(font))
+        family = "DejaVu"
+
+    def text(value: str) -> str:
+        return value if font is not None else value.encode("latin-1", "replace").decode("latin-1")
+
+    welsh = "cy" in (assembly.languages or [])
+    body = LETTER_EN.format(
+        title=assembly.title,
+        commissioner=assembly.commissioner,
+        question=assembly.question,
+        url=register_url,
+    )
+    # Every letter has the same text: break it into lines once (fpdf2's line
+    # breaking is slow), then print the lines on each page.
+    scratch = FPDF(format="A4")
+    scratch.add_page()
+    if font is not None:
+        scratch.add_font("DejaVu", "", str(font))
+    scratch.set_font(family, size=16)
+    title_lines = _lines(scratch, text(assembly.title), 8)
+    scratch.set_font(family, size=11)
+    body_lines = _lines(scratch, text(body), 5.5)
+    cy_lines = _lines(scratch, text(LETTER_CY.format(title=assembly.title, url=register_url)), 5.5)
+    addresses = list(addresses)
+    n = len(addresses)
+    for i, address in enumerate(addresses):
+        if progress is not None and i % 50 == 0:
+            progress(i / max(n, 1), f"{i} of {n} letters")
+        pdf.add_page()
+        pdf.set_font(family, size=11)
+        for line in (address.address, address.postcode):
+            if line:
+                pdf.cell(0, 5, text(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(10)
+        pdf.set_font(family, size=16)
+        _print_lines(pdf, title_lines, 8)
+        pdf.ln(3)
+        pdf.set_font(family, size=11)
+        _print_lines(pdf, body_lines, 5.5)
+        pdf.ln(6)
+        pdf.set_font(family, size=12)
+        pdf.cell(0, 8, text("Your code / Eich cod:"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, size=26)
+        pdf.cell(0, 14, address.letter_code or "", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, size=12)
+        pdf.cell(0, 8, text(register_url), new_x="LMARGIN", new_y="NEXT")
+        if welsh:
+            pdf.ln(6)
+            pdf.set_font(family, size=11)
+            _print_lines(pdf, cy_lines, 5.5)
+    return bytes(pdf.output())
+
+
+def _lines(pdf, value: str, height: float) -> list[str]:
+    return pdf.multi_cell(0, height, value, dry_run=True, output="LINES")
+
+
+def _print_lines(pdf, lines: list[str], height: float) -> None:
+    for line in lines:
+        pdf.cell(0, height, line, new_x="LMARGIN", new_y="NEXT")
+
+
+def mail_merge_csv(addresses, *, register_url: str) -> str:
+    """Return the invited addresses as CSV for a mail merge (one row per letter)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(MAIL_MERGE_COLUMNS)
+    for a in addresses:
+        writer.writerow([a.letter_code, a.address, a.street, a.postcode, a.area, register_url])
+    return out.getvalue()
+
+
+def door_knocking_rows(assembly, *, min_weight: float = 1.0 + 1e-9):
+    """Invited addresses with no registration, in areas weighted above 1, by area and street.
+
+    Returns a list of ``(area, street, [Address, ...])`` in print order.
+    """
+    from minipublic.web.recruitment.models import AreaWeight
+
+    areas = list(
+        AreaWeight.objects.filter(assembly=assembly, weight__gte=min_weight).values_list(
+            "area", flat=True
+        )
+    )
+    rows = (
+        Address.objects.filter(
+            assembly=assembly, invited=True, area__in=areas, registrant__isnull=True
+        )
+        .order_by("area", "street", "address")
+        .only("area", "street", "address", "postcode", "letter_code", "door_knocked_at")
+    )
+    groups: list[tuple[str, str, list]] = []
+    for a in rows:
+        if not groups or groups[-1][0] != a.area or groups[-1][1] != a.street:
+            groups.append((a.area, a.street, []))
+        groups[-1][2].append(a)
+    return groups

@@ -1,0 +1,719 @@
+"""Every change to quotas, selection runs, the draw, the panel and replacements.
+
+Same contract as :mod:`minipublic.web.assemblies.actions`: ``do_*`` runs in
+one transaction and writes one audit line per change; ``check_*`` validates
+(raising :class:`~django.core.exceptions.ValidationError` with per-field
+messages) and then calls ``do_*``. Audit lines name registrants by their
+pseudonym only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import minipublic
+from minipublic.errors import InfeasibleError, InputError
+from minipublic.sortition import Feasibility, check_feasibility, lottery_from_frame, lottery_index
+from minipublic.web.assemblies.audit import record_event
+from minipublic.web.assemblies.models import Assembly
+from minipublic.web.notify import send_on_commit
+from minipublic.web.recruitment.models import Registrant, Status
+from minipublic.web.selection.models import (
+    Algorithm,
+    Direction,
+    PanelMember,
+    QuotaRow,
+    QuotaSet,
+    Replacement,
+    RunStatus,
+    SeatOrigin,
+    SelectionRun,
+)
+from minipublic.web.selection.quotas import (
+    DIRECTIONS,
+    QuotaLine,
+    bounds_for,
+    pool_from_table,
+    pool_table,
+    quotas_from_lines,
+)
+from minipublic.web.selection.replacement import replacement_lottery
+
+#: Registrants who are not in the pool of a new run.
+OUT_OF_POOL = (Status.WITHDRAWN,)
+
+#: Default tolerance (percentage points) of a new quota row.
+DEFAULT_TOLERANCE = Decimal("2")
+
+
+# --- reading the pool --------------------------------------------------------
+
+
+def pool_registrants(assembly: Assembly):
+    """Registrants of *assembly* who can be selected (everyone but the withdrawn)."""
+    return (
+        Registrant.objects.filter(assembly=assembly)
+        .exclude(status__in=OUT_OF_POOL)
+        .select_related("participant")
+        .order_by("pk")
+    )
+
+
+def pool_people(assembly: Assembly) -> list[tuple[str, str, dict[str, str]]]:
+    """``(pseudonym, household_key, features)`` for everyone in the pool."""
+    return [
+        (r.participant.pseudonym, r.household_key, r.features()) for r in pool_registrants(assembly)
+    ]
+
+
+def available_features(people) -> list[str]:
+    """Features answered by anyone in the pool, in first-seen order."""
+    seen: dict[str, None] = {}
+    for _p, _h, answers in people:
+        for key in answers:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def quota_set_of(assembly: Assembly) -> QuotaSet:
+    """The assembly's quota set, created empty on first use."""
+    obj, _created = QuotaSet.objects.get_or_create(assembly=assembly)
+    return obj
+
+
+def lines_of(quota_set: QuotaSet) -> list[QuotaLine]:
+    """The saved rows as :class:`~minipublic.web.selection.quotas.QuotaLine`."""
+    return [
+        QuotaLine(r.feature, r.value, r.share, r.tolerance, r.direction)
+        for r in quota_set.rows.all()
+    ]
+
+
+def default_lines(table: pd.DataFrame, features: list[str], existing=()) -> list[QuotaLine]:
+    """Rows for *features*: the existing row when there is one, else the pool share ± 2 points.
+
+    The pool's own share is only a starting point: organisers replace it with
+    the population share (e.g. from the census).
+    """
+    by_key = {(line.feature, line.value): line for line in existing}
+    lines = []
+    n = max(len(table), 1)
+    for f in features:
+        if f not in table.columns:
+            continue
+        for value, count in sorted(table[f].value_counts().items(), key=lambda kv: str(kv[0])):
+            key = (f, str(value))
+            if key in by_key:
+                lines.append(by_key[key])
+            else:
+                share = (Decimal(int(count)) * 100 / n).quantize(Decimal("0.1"))
+                lines.append(QuotaLine(f, str(value), share, DEFAULT_TOLERANCE, Direction.RANGE))
+    return lines
+
+
+def feasibility_of(assembly: Assembly, lines: list[QuotaLine], panel_size: int) -> Feasibility:
+    """Check the quotas from *lines* against the current pool (no change is made).
+
+    Raises
+    ------
+    InputError
+        Bad share/tolerance, or a pool value without a quota row.
+    """
+    people = pool_people(assembly)
+    features = list(dict.fromkeys(line.feature for line in lines))
+    table = pool_table(people, features)
+    if len(table) == 0:
+        raise InputError("the pool is empty: nobody has registered yet")
+    return check_feasibility(pool_from_table(table), quotas_from_lines(lines, panel_size), panel_size)
+
+
+def relaxed_lines(lines: list[QuotaLine], feasibility: Feasibility, panel_size: int):
+    """Widen the tolerance of each changed row just enough to contain the suggested bounds.
+
+    The core suggests new min/max per (feature, value); the editor works in
+    shares, so each changed row keeps its share and gets the smallest
+    tolerance (in steps of 0.5 percentage points) whose bounds contain the
+    suggested ones. Unchanged rows are returned as they were.
+    """
+    wanted = {(c.feature, c.value): c for c in feasibility.changes}
+    out = []
+    step = Decimal("0.5")
+    for line in lines:
+        change = wanted.get((line.feature, line.value))
+        if change is None:
+            out.append(line)
+            continue
+        t = line.tolerance
+        while True:
+            lo, hi = bounds_for(line.share, t, panel_size, direction=line.direction)
+            if lo <= change.new_min and hi >= change.new_max:
+                break
+            t += step
+            if t > 100:
+                break
+        out.append(QuotaLine(line.feature, line.value, line.share, t, line.direction))
+    return out
+
+
+# --- quotas ------------------------------------------------------------------
+
+
+def check_save_quotas(
+    quota_set: QuotaSet, *, panel_size, lines: list[QuotaLine], acting_user=None
+) -> QuotaSet:
+    """Validate the editor's rows, then save them (see :func:`do_save_quotas`)."""
+    errors: dict[str, list[str]] = {}
+    if isinstance(panel_size, bool) or not isinstance(panel_size, int) or panel_size < 1:
+        errors["panel_size"] = [_("The panel size must be a whole number of at least 1.")]
+    seen = set()
+    for i, line in enumerate(lines):
+        key = (line.feature, line.value)
+        if key in seen:
+            errors.setdefault("__all__", []).append(
+                _("%(feature)s = %(value)s is listed twice.")
+                % {"feature": line.feature, "value": line.value}
+            )
+        seen.add(key)
+        if line.direction not in DIRECTIONS:
+            errors[f"row-{i}-direction"] = [_("Choose a direction.")]
+        if not (Decimal(0) <= Decimal(line.share) <= Decimal(100)):
+            errors[f"row-{i}-share"] = [_("Enter a share between 0 and 100.")]
+        if Decimal(line.tolerance) < 0:
+            errors[f"row-{i}-tolerance"] = [_("The tolerance cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+    return do_save_quotas(quota_set, panel_size=panel_size, lines=lines, acting_user=acting_user)
+
+
+def _rows_snapshot(quota_set: QuotaSet) -> dict:
+    return {
+        "panel_size": quota_set.panel_size,
+        "quotas": [
+            {
+                "feature": r.feature,
+                "value": r.value,
+                "share": str(r.share),
+                "tolerance": str(r.tolerance),
+                "direction": r.direction,
+                "min": r.min,
+                "max": r.max,
+            }
+            for r in quota_set.rows.all()
+        ],
+    }
+
+
+@transaction.atomic
+def do_save_quotas(
+    quota_set: QuotaSet, *, panel_size: int, lines: list[QuotaLine], acting_user=None
+) -> QuotaSet:
+    """Replace the quota rows (min/max computed from share and tolerance); ``quotas.saved``."""
+    old = _rows_snapshot(quota_set)
+    quota_set.panel_size = panel_size
+    quota_set.features = list(dict.fromkeys(line.feature for line in lines))
+    quota_set.save()
+    quota_set.rows.all().delete()
+    rows = []
+    for i, line in enumerate(lines):
+        lo, hi = bounds_for(line.share, line.tolerance, panel_size, direction=line.direction)
+        rows.append(
+            QuotaRow(
+                quota_set=quota_set,
+                feature=line.feature,
+                value=line.value,
+                share=Decimal(line.share),
+                tolerance=Decimal(line.tolerance),
+                direction=line.direction,
+                min=lo,
+                max=hi,
+                position=i,
+            )
+        )
+    QuotaRow.objects.bulk_create(rows)
+    record_event(
+        "quotas.saved",
+        quota_set,
+        actor=acting_user,
+        assembly=quota_set.assembly,
+        old=old,
+        new=_rows_snapshot(quota_set),
+    )
+    return quota_set
+
+
+# --- the selection run ---------------------------------------------------------
+
+
+def drawn_run(assembly: Assembly) -> SelectionRun | None:
+    """The run whose panel has been drawn, if any (there is at most one)."""
+    return SelectionRun.objects.filter(assembly=assembly, status=RunStatus.DRAWN).first()
+
+
+def check_start_selection(
+    assembly: Assembly, *, algorithm: str, seed: str, m: int = 1000, acting_user=None
+) -> SelectionRun:
+    """Validate and create a run (see :func:`do_start_selection`); the task does the work."""
+    errors = {}
+    if algorithm not in Algorithm.values:
+        errors["algorithm"] = [_("Choose an algorithm.")]
+    if not str(seed).strip():
+        errors["seed"] = [_("Enter a seed.")]
+    if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 100000:
+        errors["m"] = [_("The lottery needs between 1 and 100 000 panels.")]
+    quota_set = quota_set_of(assembly)
+    if not quota_set.rows.exists():
+        errors["__all__"] = [_("Set the quotas first.")]
+    if drawn_run(assembly) is not None:
+        errors["__all__"] = [_("The panel has already been drawn; a new selection is not allowed.")]
+    if not pool_registrants(assembly).exists():
+        errors["__all__"] = [_("The pool is empty: nobody has registered yet.")]
+    if errors:
+        raise ValidationError(errors)
+    return do_start_selection(
+        assembly, algorithm=algorithm, seed=str(seed).strip(), m=m, acting_user=acting_user
+    )
+
+
+@transaction.atomic
+def do_start_selection(assembly: Assembly, *, algorithm: str, seed: str, m: int, acting_user=None):
+    """Create the run with a snapshot of the quotas and start the background task.
+
+    Writes ``selection.started`` (and the progress app's ``task.started``).
+    """
+    from django.utils.translation import gettext
+
+    from minipublic.web.progress.actions import do_start_task
+    from minipublic.web.selection.tasks import run_selection
+
+    quota_set = quota_set_of(assembly)
+    run = SelectionRun.objects.create(
+        assembly=assembly,
+        started_by=acting_user,
+        algorithm=algorithm,
+        seed=seed,
+        m=m,
+        panel_size=quota_set.panel_size,
+        quotas=_rows_snapshot(quota_set)["quotas"],
+    )
+    record_event(
+        "selection.started",
+        run,
+        actor=acting_user,
+        assembly=assembly,
+        new={"algorithm": algorithm, "seed": seed, "m": m, "panel_size": run.panel_size},
+    )
+    progress = do_start_task(
+        run_selection,
+        kind="selection.run",
+        title=gettext("Selecting the panel"),
+        assembly=assembly,
+        acting_user=acting_user,
+        run_id=run.pk,
+    )
+    run.progress = progress
+    run.save(update_fields=["progress"])
+    return run
+
+
+def compute_run(run: SelectionRun, progress=None) -> None:
+    """Run the core on the run's pool and quotas, then store it (:func:`do_store_run`).
+
+    Called by the task (or the demo loader). ``progress(fraction, message)``
+    receives the core's progress, scaled to 5-90 %.
+    """
+    from minipublic.sortition import find_distribution, round_lottery
+
+    report = progress or (lambda f, m="": None)
+    report(0.01, "reading the pool")
+    people = pool_people(run.assembly)
+    lines = [
+        QuotaLine(q["feature"], q["value"], q["share"], q["tolerance"], q["direction"])
+        for q in run.quotas
+    ]
+    features = list(dict.fromkeys(line.feature for line in lines))
+    table = pool_table(people, features)
+    if len(table) == 0:
+        raise InputError("the pool is empty: nobody has registered yet")
+    pool = pool_from_table(table)
+    quotas = quotas_from_lines(lines, run.panel_size)
+
+    def scaled(fraction: float, message: str = "") -> None:
+        report(0.05 + 0.85 * float(fraction), message)
+
+    report(0.05, f"finding the {run.algorithm} distribution over panels")
+    dist = find_distribution(
+        pool, quotas, run.panel_size, algorithm=run.algorithm, seed=run.seed, progress=scaled
+    )
+    report(0.9, f"rounding to a lottery of {run.m} equally likely panels")
+    lottery = round_lottery(dist, m=run.m, seed=run.seed)
+    report(0.97, "saving")
+    do_store_run(run, table=table, quotas=quotas, distribution=dist, lottery=lottery)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def do_store_run(run: SelectionRun, *, table, quotas, distribution, lottery) -> SelectionRun:
+    """Keep the distribution, the lottery and the manifest; ``selection.computed``."""
+    pool_csv = _csv(table)
+    categories_csv = _csv(quotas.to_frame())
+    lottery_csv = lottery.to_csv()
+    stats = dict(distribution.stats)
+    stats.update(
+        {
+            "lottery_max_deviation": float(lottery.max_deviation),
+            "lottery_bound": float(lottery.bound),
+            "n_households_rule": bool(distribution.households),
+        }
+    )
+    run.n_pool = len(table)
+    run.pool_csv = pool_csv
+    run.categories_csv = categories_csv
+    run.lottery_csv = lottery_csv
+    run.lottery_sha256 = lottery.sha256
+    run.probabilities = dict(zip(distribution.ids, map(float, distribution.probabilities), strict=True))
+    run.realised = dict(zip(lottery.ids, map(float, lottery.realised), strict=True))
+    run.zero_reasons = {str(k): str(v) for k, v in distribution.zero_reasons.items()}
+    run.stats = stats
+    run.seconds = float(distribution.seconds)
+    run.finished_at = timezone.now()
+    run.status = RunStatus.DONE
+    run.manifest = {
+        "minipublic_version": getattr(minipublic, "__version__", ""),
+        "algorithm": run.algorithm,
+        "seed": run.seed,
+        "panel_size": run.panel_size,
+        "m": run.m,
+        "solver": distribution.solver,
+        "pool": {"file": "pool.csv", "sha256": _sha(pool_csv), "n_people": len(table)},
+        "categories": {"file": "categories.csv", "sha256": _sha(categories_csv)},
+        "distribution": {"file": "distribution.csv", "sha256": lottery.sha256},
+        "households": "one person per household (column 'household')",
+        "stats": stats,
+        "computed_at": run.finished_at.isoformat(),
+    }
+    run.save()
+    record_event(
+        "selection.computed",
+        run,
+        assembly=run.assembly,
+        new={"lottery_sha256": run.lottery_sha256, "stats": stats, "n_pool": run.n_pool},
+    )
+    return run
+
+
+@transaction.atomic
+def do_fail_run(run: SelectionRun, message: str) -> SelectionRun:
+    """Mark the run failed with the core's plain-words message; ``selection.failed``."""
+    run.status = RunStatus.FAILED
+    run.error = message
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    record_event("selection.failed", run, assembly=run.assembly, new={"error": message[:500]})
+    return run
+
+
+# --- the public draw -----------------------------------------------------------
+
+
+def lottery_panels(run: SelectionRun) -> list[tuple[str, ...]]:
+    """The m panels of the run's ``distribution.csv``, in order."""
+    frame = pd.read_csv(io.StringIO(run.lottery_csv), dtype=str, keep_default_na=False)
+    return lottery_from_frame(frame)
+
+
+def check_draw(run: SelectionRun, *, public_seed: str, acting_user=None) -> SelectionRun:
+    """Validate the public seed and the run's state, then draw (see :func:`do_draw`)."""
+    if run.status != RunStatus.DONE:
+        raise ValidationError(
+            {"__all__": [_("This selection cannot be drawn (it is not ready, or already drawn).")]}
+        )
+    if drawn_run(run.assembly) is not None:
+        raise ValidationError({"__all__": [_("A panel has already been drawn for this assembly.")]})
+    seed = str(public_seed).strip()
+    if not seed:
+        raise ValidationError({"public_seed": [_("Enter the public seed as announced.")]})
+    return do_draw(run, public_seed=seed, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_draw(run: SelectionRun, *, public_seed: str, acting_user=None) -> SelectionRun:
+    """Draw the panel: ``index = SHA-256(public seed) mod m``; seats and statuses; ``panel.drawn``.
+
+    Every drawn registrant gets status ``selected`` and keeps the run's
+    selection probability (for the evaluation).
+    """
+    panels = lottery_panels(run)
+    index, digest = lottery_index(public_seed, len(panels))
+    panel = list(panels[index])
+    run.public_seed = public_seed
+    run.seed_entered_at = timezone.now()
+    run.seed_entered_by = acting_user
+    run.draw_digest = digest
+    run.draw_index = index
+    run.panel = panel
+    run.status = RunStatus.DRAWN
+    run.save()
+    registrants = {
+        r.participant.pseudonym: r
+        for r in Registrant.objects.filter(
+            assembly=run.assembly, participant__pseudonym__in=panel
+        ).select_related("participant")
+    }
+    members = []
+    for pseudonym in panel:
+        r = registrants[pseudonym]
+        p = float(run.probabilities.get(pseudonym, 0.0))
+        r.status = Status.SELECTED
+        r.selection_probability = p
+        members.append(
+            PanelMember(run=run, registrant=r, origin=SeatOrigin.DRAWN, selection_probability=p)
+        )
+    Registrant.objects.bulk_update(registrants.values(), ["status", "selection_probability"])
+    # Everyone else in the pool keeps their probability of having been selected.
+    others = []
+    for r in pool_registrants(run.assembly).exclude(pk__in=[r.pk for r in registrants.values()]):
+        r.selection_probability = float(run.probabilities.get(r.participant.pseudonym, 0.0))
+        others.append(r)
+    Registrant.objects.bulk_update(others, ["selection_probability"], batch_size=500)
+    PanelMember.objects.bulk_create(members)
+    record_event(
+        "panel.drawn",
+        run,
+        actor=acting_user,
+        assembly=run.assembly,
+        new={
+            "public_seed": public_seed,
+            "sha256_of_seed": digest,
+            "index": index,
+            "m": len(panels),
+            "lottery_sha256": run.lottery_sha256,
+            "panel": panel,
+        },
+    )
+    return run
+
+
+def verify_run(run: SelectionRun):
+    """Re-derive the draw from the stored lottery and seed (:func:`minipublic.sortition.verify`)."""
+    from minipublic.sortition import verify
+
+    return verify(lottery_panels(run), run.panel, run.public_seed)
+
+
+# --- after the draw -------------------------------------------------------------
+
+
+@transaction.atomic
+def do_invite_panel(run: SelectionRun, *, acting_user=None) -> int:
+    """Invite every active panel member not yet invited; email those with an address.
+
+    Registrant status becomes ``invited``; writes ``panel.invited``.
+    """
+    now = timezone.now()
+    members = list(
+        run.members.filter(active=True, invited_at__isnull=True).select_related(
+            "registrant__participant__personal_details"
+        )
+    )
+    for m in members:
+        m.invited_at = now
+        m.registrant.status = Status.INVITED
+        details = getattr(m.registrant.participant, "personal_details", None)
+        if details is not None and details.email:
+            send_on_commit(
+                "selection/email/invitation",
+                {"assembly": run.assembly, "first_name": details.first_name},
+                to=[details.email],
+                language=m.registrant.language,
+            )
+    PanelMember.objects.bulk_update(members, ["invited_at"])
+    Registrant.objects.bulk_update([m.registrant for m in members], ["status"])
+    record_event(
+        "panel.invited",
+        run,
+        actor=acting_user,
+        assembly=run.assembly,
+        new={"invited": [m.registrant.pseudonym for m in members]},
+    )
+    return len(members)
+
+
+RESPONSES = (Status.ACCEPTED, Status.DECLINED)
+
+
+def check_record_response(member: PanelMember, *, response: str, acting_user=None) -> PanelMember:
+    """Validate, then record accept/decline (see :func:`do_record_response`)."""
+    if response not in RESPONSES:
+        raise ValidationError({"response": [_("Choose accepted or declined.")]})
+    if not member.active:
+        raise ValidationError({"__all__": [_("This person has already been replaced.")]})
+    if member.run.status != RunStatus.DRAWN:
+        raise ValidationError({"__all__": [_("The panel has not been drawn.")]})
+    return do_record_response(member, response=response, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_record_response(member: PanelMember, *, response: str, acting_user=None) -> PanelMember:
+    """Set the registrant's status to accepted/declined; ``panel_member.responded``."""
+    r = member.registrant
+    old = r.status
+    r.status = response
+    r.save(update_fields=["status"])
+    member.responded_at = timezone.now()
+    member.save(update_fields=["responded_at"])
+    record_event(
+        "panel_member.responded",
+        member,
+        actor=acting_user,
+        assembly=member.run.assembly,
+        old={"status": old},
+        new={"status": response, "pseudonym": r.pseudonym},
+    )
+    return member
+
+
+def check_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replacement:
+    """Validate, then draw a replacement for a decliner (see :func:`do_replace`)."""
+    if not member.active or member.registrant.status != Status.DECLINED:
+        raise ValidationError({"__all__": [_("Only a panel member who declined can be replaced.")]})
+    if not str(seed).strip():
+        raise ValidationError({"seed": [_("Enter a seed for the replacement draw.")]})
+    try:
+        return do_replace(member, seed=str(seed).strip(), acting_user=acting_user)
+    except (InputError, InfeasibleError) as exc:
+        raise ValidationError({"__all__": [str(exc)]}) from None
+
+
+@transaction.atomic
+def do_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replacement:
+    """Draw the replacement (:func:`~minipublic.web.selection.replacement.replacement_lottery`).
+
+    The decliner's seat becomes inactive and their status ``replaced``; the
+    person drawn gets a seat (origin ``replacement``) with their selection
+    probability from the run, and status ``selected``. Writes
+    ``panel_member.replaced``.
+    """
+    from minipublic.sortition import Quota, Quotas
+
+    run = member.run
+    quotas = Quotas(tuple(Quota(q["feature"], q["value"], q["min"], q["max"]) for q in run.quotas))
+    features = quotas.features
+    active = list(run.members.filter(active=True).select_related("registrant__participant"))
+    panel = {m.registrant.pseudonym: m.registrant.features() for m in active}
+    households = {m.registrant.pseudonym: m.registrant.household_key for m in active}
+    ever = set(run.members.values_list("registrant_id", flat=True))
+    candidates = {}
+    by_pseudonym = {}
+    for r in pool_registrants(run.assembly).filter(status=Status.REGISTERED).exclude(pk__in=ever):
+        answers = r.features()
+        candidates[r.pseudonym] = {f: answers.get(f, "") or "not answered" for f in features}
+        households[r.pseudonym] = r.household_key
+        by_pseudonym[r.pseudonym] = r
+    panel = {
+        k: {f: v.get(f, "") or "not answered" for f in features} for k, v in panel.items()
+    }
+    result = replacement_lottery(
+        panel, member.registrant.pseudonym, candidates, quotas, seed=seed, households=households
+    )
+    chosen = by_pseudonym[result.replacement]
+    p = float(run.probabilities.get(chosen.pseudonym, 0.0))
+    chosen.status = Status.SELECTED
+    chosen.selection_probability = p
+    chosen.save(update_fields=["status", "selection_probability"])
+    new_member = PanelMember.objects.create(
+        run=run, registrant=chosen, origin=SeatOrigin.REPLACEMENT, selection_probability=p
+    )
+    member.active = False
+    member.save(update_fields=["active"])
+    member.registrant.status = Status.REPLACED
+    member.registrant.save(update_fields=["status"])
+    replacement = Replacement.objects.create(
+        run=run,
+        declined=member,
+        replacement=new_member,
+        seed=result.seed,
+        digest=result.digest,
+        index=result.index,
+        eligible=list(result.eligible),
+        meets_quotas=result.meets_quotas,
+        violation=result.violation,
+        method=result.method,
+        created_by=acting_user,
+    )
+    record_event(
+        "panel_member.replaced",
+        member,
+        actor=acting_user,
+        assembly=run.assembly,
+        old={"pseudonym": member.registrant.pseudonym},
+        new={
+            "pseudonym": chosen.pseudonym,
+            "seed": result.seed,
+            "index": result.index,
+            "n_eligible": len(result.eligible),
+            "meets_quotas": result.meets_quotas,
+        },
+    )
+    return replacement
+
+
+# --- published files ------------------------------------------------------------
+
+PUBLIC_FILES = ("distribution.csv", "panel.csv", "manifest.json", "categories.csv")
+
+
+def published_file(run: SelectionRun, name: str) -> tuple[str, str]:
+    """``(content, content_type)`` of one published file of a drawn run.
+
+    ``distribution.csv`` is the lottery (m panels of pseudonyms),
+    ``panel.csv`` the drawn panel (one pseudonym a line, header ``id``),
+    ``categories.csv`` the quotas, ``manifest.json`` the algorithm, seeds,
+    hashes and fairness statistics.
+    """
+    if name == "distribution.csv":
+        return run.lottery_csv, "text/csv"
+    if name == "categories.csv":
+        return run.categories_csv, "text/csv"
+    if name == "panel.csv":
+        return "id\n" + "".join(f"{p}\n" for p in run.panel), "text/csv"
+    if name == "manifest.json":
+        manifest = dict(run.manifest)
+        manifest["draw"] = {
+            "public_seed": run.public_seed,
+            "seed_entered_at": run.seed_entered_at.isoformat() if run.seed_entered_at else None,
+            "sha256_of_seed": run.draw_digest,
+            "index": run.draw_index,
+            "panel_file": "panel.csv",
+        }
+        return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "application/json"
+    raise KeyError(name)
+
+
+def probability_histogram(probabilities, bins: int = 20) -> dict:
+    """Counts of selection probabilities in *bins* equal bins from 0 to the largest."""
+    p = np.asarray(list(probabilities), dtype=float)
+    if len(p) == 0:
+        return {"labels": [], "counts": []}
+    top = max(float(p.max()), 1e-9)
+    counts, edges = np.histogram(p, bins=bins, range=(0.0, top))
+    labels = [f"{100 * a:.1f}–{100 * b:.1f}%" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return {"labels": labels, "counts": [int(c) for c in counts]}

@@ -1,0 +1,193 @@
+"""Selection: quotas, selection runs (distribution + lottery + draw), panel and replacements.
+
+Agreed interface with the ``recruitment`` app
+---------------------------------------------
+The pool is :class:`~minipublic.web.recruitment.models.Registrant`. Its
+``status`` and ``selection_probability`` fields are written by this app's
+actions only (with audit lines): ``selected`` for everyone drawn,
+``invited`` / ``accepted`` / ``declined`` after the draw, ``replaced`` for a
+decliner whose seat went to someone else; ``selection_probability`` is the
+probability of the run whose panel was drawn (kept for the evaluation).
+Registrants are identified in every published file by their participant's
+pseudonym, never by personal details.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minipublic.web.assemblies.models import Assembly
+from minipublic.web.progress.models import TaskProgress
+from minipublic.web.recruitment.models import Registrant
+
+
+class Direction(models.TextChoices):
+    RANGE = "range", _("target ± tolerance")
+    AT_LEAST = "at_least", _("at least")
+    AT_MOST = "at_most", _("at most")
+    ANY = "any", _("no limit")
+
+
+class Algorithm(models.TextChoices):
+    LEXIMIN = "leximin", _("LEXIMIN (fairest: raises the lowest chances first)")
+    MAXIMIN = "maximin", _("Maximin (raises the lowest chance only)")
+    NASH = "nash", _("Nash welfare")
+    LEGACY = "legacy", _("Legacy (greedy, as used in the past)")
+
+
+class QuotaSet(models.Model):
+    """The quotas of one assembly: panel size, the features with quotas, and their rows."""
+
+    assembly = models.OneToOneField(Assembly, on_delete=models.CASCADE, related_name="quota_set")
+    panel_size = models.PositiveIntegerField(_("panel size"), default=100)
+    features = models.JSONField(_("features with quotas"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"quotas of {self.assembly}"
+
+
+class QuotaRow(models.Model):
+    """One value of one feature: target share, tolerance, direction, and the resulting min/max."""
+
+    quota_set = models.ForeignKey(QuotaSet, on_delete=models.CASCADE, related_name="rows")
+    feature = models.CharField(max_length=100)
+    value = models.CharField(max_length=100)
+    share = models.DecimalField(_("target share (%)"), max_digits=6, decimal_places=2, default=0)
+    tolerance = models.DecimalField(
+        _("tolerance (percentage points)"), max_digits=6, decimal_places=2, default=0
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.RANGE)
+    min = models.PositiveIntegerField(default=0)
+    max = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quota_set", "feature", "value"], name="one_row_per_feature_value"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature}={self.value}: {self.min}-{self.max}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready for the draw")
+    DRAWN = "drawn", _("Panel drawn")
+    FAILED = "failed", _("Failed")
+
+
+class SelectionRun(models.Model):
+    """One selection: the distribution over panels, its uniform lottery and (later) the draw.
+
+    Everything needed to re-verify the draw is stored: the pseudonymous pool
+    and categories files, the algorithm and seed, the distribution's
+    probabilities and statistics, ``distribution.csv`` (the lottery) with its
+    SHA-256, and the public seed with the moment it was entered.
+    """
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="selection_runs")
+    progress = models.ForeignKey(
+        TaskProgress, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    algorithm = models.CharField(max_length=20, choices=Algorithm.choices)
+    seed = models.CharField(_("seed of the computation"), max_length=100)
+    panel_size = models.PositiveIntegerField()
+    m = models.PositiveIntegerField(_("panels in the lottery"), default=1000)
+    n_pool = models.PositiveIntegerField(default=0)
+    quotas = models.JSONField(default=list, help_text="feature, value, min, max, share, ...")
+    pool_csv = models.TextField(blank=True, help_text="Pseudonymous pool (id, household, features).")
+    categories_csv = models.TextField(blank=True)
+    lottery_csv = models.TextField(blank=True, help_text="distribution.csv: panel,probability,ids")
+    lottery_sha256 = models.CharField(max_length=64, blank=True)
+    probabilities = models.JSONField(default=dict, help_text="pseudonym -> probability")
+    realised = models.JSONField(default=dict, help_text="pseudonym -> lottery probability")
+    zero_reasons = models.JSONField(default=dict)
+    stats = models.JSONField(default=dict)
+    manifest = models.JSONField(default=dict)
+    seconds = models.FloatField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    # The draw.
+    public_seed = models.CharField(_("public seed"), max_length=200, blank=True)
+    seed_entered_at = models.DateTimeField(null=True, blank=True)
+    seed_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    draw_digest = models.CharField(max_length=64, blank=True)
+    draw_index = models.PositiveIntegerField(null=True, blank=True)
+    panel = models.JSONField(default=list, help_text="Pseudonyms of the drawn panel.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"selection run {self.pk} ({self.algorithm}, seed {self.seed})"
+
+    @property
+    def is_drawn(self) -> bool:
+        return self.status == RunStatus.DRAWN
+
+
+class SeatOrigin(models.TextChoices):
+    DRAWN = "drawn", _("Drawn in the lottery")
+    REPLACEMENT = "replacement", _("Replacement")
+
+
+class PanelMember(models.Model):
+    """A registrant given a seat by a run: drawn, or as a replacement."""
+
+    run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="members")
+    registrant = models.ForeignKey(
+        Registrant, on_delete=models.CASCADE, related_name="panel_seats"
+    )
+    origin = models.CharField(max_length=20, choices=SeatOrigin.choices)
+    selection_probability = models.FloatField(
+        help_text="Probability of being selected in this run's distribution."
+    )
+    active = models.BooleanField(default=True, help_text="False once replaced.")
+    invited_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "registrant"], name="one_seat_per_registrant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registrant} ({self.origin})"
+
+
+class Replacement(models.Model):
+    """One replacement draw: who declined, who was drawn, from whom, with which seed."""
+
+    run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="replacements")
+    declined = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="+")
+    replacement = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="+")
+    seed = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+    index = models.PositiveIntegerField()
+    eligible = models.JSONField(default=list, help_text="Sorted pseudonyms drawn from.")
+    meets_quotas = models.BooleanField(default=True)
+    violation = models.PositiveIntegerField(default=0)
+    method = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.declined.registrant} -> {self.replacement.registrant}"

@@ -1,0 +1,17 @@
+"""Site URLs. To add an app, include its ``urls.py`` here (and list it in settings.MINIPUBLIC_APPS)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("minipublic.web.people.urls")),
+    path("", include("minipublic.web.progress.urls")),
+    path("", include("minipublic.web.assemblies.urls")),
+    path("", include("minipublic.web.recruitment.urls")),
+    path("", include("minipublic.web.selection.urls")),
+]
+
+handler400 = "minipublic.web.errors.bad_request"
+handler403 = "minipublic.web.errors.permission_denied"
+handler404 = "minipublic.web.errors.page_not_found"
+handler500 = "minipublic.web.errors.server_error"

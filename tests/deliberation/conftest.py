@@ -1,0 +1,48 @@
+"""Shared helpers for the statement-map tests."""
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+POLIS_DATA = REPO_ROOT.parent / "shared" / "data" / "polis"
+CONVERSATIONS = [
+    "15-per-hour-seattle",
+    "brexit-consensus",
+    "scoop-hivemind.biodiversity",
+    "vtaiwan.uberx",
+]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def conversation_dir(name: str) -> Path:
+    """The folder of a public Polis conversation, or skip the test clearly."""
+    path = POLIS_DATA / name
+    if not (path / "votes.csv").exists():
+        pytest.skip(f"Polis open data not found at {path} (../shared/data/polis is absent)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def polis_conversation():
+    """Loader with a cache: name -> (votes table, statements table, moderated-out ids)."""
+    from minipublic.deliberation.statements import read_statements, read_votes
+
+    cache = {}
+
+    def load(name):
+        if name not in cache:
+            path = conversation_dir(name)
+            votes = read_votes(path / "votes.csv")
+            statements = read_statements(path / "comments.csv")
+            mod_out = statements.loc[statements["moderated"] == -1, "statement"].tolist()
+            cache[name] = (votes, statements, mod_out)
+        return cache[name]
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def polis_dir():
+    """name -> folder of a public Polis conversation (skips when absent)."""
+    return conversation_dir

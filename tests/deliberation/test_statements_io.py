@@ -1,0 +1,104 @@
+"""Vote matrix building and the CSV readers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from minipublic.deliberation.statements import (
+    build_vote_matrix,
+    read_polis_groups,
+    read_statements,
+    read_votes,
+)
+from minipublic.errors import InputError
+
+
+def test_latest_vote_wins_by_timestamp_not_row_order():
+    votes = pd.DataFrame(
+        {
+            "participant": [1, 1, 1, 2],
+            "statement": [5, 5, 6, 5],
+            "vote": [1, -1, 0, -1],
+            "timestamp": [30, 10, 20, 5],
+        }
+    )
+    m = build_vote_matrix(votes)
+    dense = m.to_dense()
+    assert m.participants.tolist() == [1, 2]
+    assert m.statements.tolist() == [5, 6]
+    assert dense[0, 0] == 1  # the vote at t=30 beats the one at t=10
+    assert dense[0, 1] == 0  # a pass is a stored vote, not missing
+    assert np.isnan(dense[1, 1])
+    assert m.n_votes == 3
+    assert m.votes_per_participant().tolist() == [2, 1]
+
+
+def test_latest_vote_wins_by_row_order_without_timestamps():
+    votes = pd.DataFrame({"participant": [1, 1], "statement": [5, 5], "vote": [1, -1]})
+    assert build_vote_matrix(votes).to_dense()[0, 0] == -1
+
+
+def test_excluded_statements_are_dropped():
+    votes = pd.DataFrame({"participant": [1, 1, 2], "statement": [5, 6, 6], "vote": [1, 1, 1]})
+    m = build_vote_matrix(votes, exclude_statements=[6])
+    assert m.statements.tolist() == [5]
+    assert m.participants.tolist() == [1]
+
+
+def test_bad_vote_names_row_and_column():
+    votes = pd.DataFrame({"participant": [1, 2], "statement": [5, 5], "vote": [1, 2]})
+    with pytest.raises(InputError) as err:
+        build_vote_matrix(votes, file="v.csv")
+    assert (err.value.file, err.value.row, err.value.column) == ("v.csv", 3, "vote")
+
+
+def test_read_own_format_and_errors(tmp_path):
+    good = tmp_path / "votes.csv"
+    good.write_text("participant,statement,vote\nann,s1,1\nbob,s1,-1\nann,s2,0\n")
+    table = read_votes(good)
+    m = build_vote_matrix(table)
+    assert m.participants.tolist() == ["ann", "bob"]
+    assert m.to_dense()[0].tolist() == [1, 0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("participant,statement,vote\nann,s1,1\nbob,s1,yes\n")
+    with pytest.raises(InputError) as err:
+        read_votes(bad)
+    assert err.value.row == 3 and err.value.column == "vote" and err.value.file == str(bad)
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("a,b\n1,2\n")
+    with pytest.raises(InputError) as err:
+        read_votes(unknown)
+    assert err.value.row == 1
+
+
+def test_participants_votes_bad_cell(tmp_path):
+    path = tmp_path / "participants-votes.csv"
+    path.write_text(
+        "participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1\n"
+        "0,0,0,2,1,0,1,0\n1,,0,1,0,0,,7\n"
+    )
+    with pytest.raises(InputError) as err:
+        read_votes(path)
+    assert (err.value.row, err.value.column) == (3, "1")
+
+
+def test_polis_formats_agree_with_each_other(polis_dir):
+    """votes.csv (with repeats, latest wins) and participants-votes.csv give one matrix."""
+    path = polis_dir("brexit-consensus")
+    long = build_vote_matrix(read_votes(path / "votes.csv"))
+    wide = build_vote_matrix(read_votes(path / "participants-votes.csv"))
+    a = long.to_frame().set_index(["participant", "statement"])["vote"]
+    b = wide.to_frame().set_index(["participant", "statement"])["vote"]
+    common = a.index.intersection(b.index)
+    assert len(common) > 0.95 * len(b)
+    assert (a.loc[common] == b.loc[common]).mean() > 0.99
+
+
+def test_read_statements_and_groups(polis_dir):
+    path = polis_dir("scoop-hivemind.biodiversity")
+    st = read_statements(path / "comments.csv")
+    assert set(st["moderated"]) <= {-1, 0, 1}
+    assert (st["moderated"] == -1).sum() == 162
+    groups = read_polis_groups(path / "participants-votes.csv")
+    assert set(groups.unique()) == {0, 1}
+    assert len(groups) == 443

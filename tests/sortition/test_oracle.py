@@ -1,0 +1,95 @@
+"""LEXIMIN, Maximin and Nash against brute force over every feasible panel (<= 14 people)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from minipublic.sortition import find_distribution, pool_from_frame, quotas_from_frame
+
+from sortition_cases import random_case
+from sortition_oracle import feasible_panels, leximin, maximin_value, nash_certificate, nash_em
+
+SEEDS = list(range(14))
+
+
+def _setup(seed, households=False, n=None):
+    people, quotas, k = random_case(seed, households=households, n=n)
+    M = feasible_panels(people, quotas, k, household="address" if households else None)
+    if len(M) == 0:
+        pytest.skip("random case has no feasible panel")
+    pool = pool_from_frame(people, household_columns="address" if households else None)
+    return people, pool, quotas_from_frame(quotas), k, M
+
+
+def test_hand_worked_toy():
+    """Two young (one seat), three old (one seat): 1/2 each young, 1/3 each old."""
+    pool = pool_from_frame(pd.DataFrame({"id": list("abcde"), "age": ["y", "y", "o", "o", "o"]}))
+    quotas = quotas_from_frame(
+        pd.DataFrame({"feature": ["age"] * 2, "value": ["y", "o"], "min": [1, 1], "max": [1, 1]})
+    )
+    for algorithm in ("leximin", "maximin", "nash"):
+        d = find_distribution(pool, quotas, 2, algorithm=algorithm)
+        np.testing.assert_allclose(d.probabilities, [1 / 2, 1 / 2, 1 / 3, 1 / 3, 1 / 3], atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("group_types", [True, False])
+def test_leximin_matches_brute_force(seed, group_types):
+    people, pool, quotas, k, M = _setup(seed)
+    expected = leximin(M)
+    d = find_distribution(pool, quotas, k, algorithm="leximin", group_types=group_types)
+    np.testing.assert_allclose(d.probabilities, expected, atol=1e-6)
+    # The panels really are feasible panels and reproduce the probabilities.
+    assert abs(d.probabilities.sum() - k) < 1e-9
+
+
+@pytest.mark.parametrize("seed", SEEDS[:8])
+def test_leximin_households_matches_brute_force(seed):
+    people, pool, quotas, k, M = _setup(seed, households=True)
+    expected = leximin(M)
+    d = find_distribution(pool, quotas, k, algorithm="leximin")
+    np.testing.assert_allclose(d.probabilities, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_maximin_matches_brute_force(seed):
+    people, pool, quotas, k, M = _setup(seed)
+    d = find_distribution(pool, quotas, k, algorithm="maximin")
+    reachable = M.sum(axis=0) > 0
+    assert abs(d.probabilities[reachable].min() - maximin_value(M)) < 1e-6
+    # Maximin's optimal min equals LEXIMIN's first level.
+    lex = find_distribution(pool, quotas, k, algorithm="leximin")
+    assert abs(d.probabilities[reachable].min() - lex.probabilities[reachable].min()) < 1e-6
+
+
+@pytest.mark.parametrize("seed", SEEDS[:10])
+def test_nash_matches_brute_force(seed):
+    people, pool, quotas, k, M = _setup(seed)
+    d = find_distribution(pool, quotas, k, algorithm="nash")
+    # Optimality certificate over ALL feasible panels (Nash's optimum is unique).
+    assert nash_certificate(M, d.probabilities) <= 1 + 1e-7
+    np.testing.assert_allclose(d.probabilities, nash_em(M), atol=2e-4)
+
+
+def test_nash_unique_optimum_is_matched_exactly():
+    """Where EM converges fully, both agree to 1e-6."""
+    people, pool, quotas, k, M = _setup(3)
+    d = find_distribution(pool, quotas, k, algorithm="nash")
+    np.testing.assert_allclose(d.probabilities, nash_em(M, iterations=200000), atol=1e-6)
+
+
+def test_fourteen_people():
+    people, pool, quotas, k, M = _setup(100, n=14)
+    d = find_distribution(pool, quotas, k, algorithm="leximin")
+    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+
+
+def test_zero_probability_is_explained():
+    people = pd.DataFrame({"id": list("abcdef"), "g": ["m", "m", "f", "f", "x", "x"]})
+    quotas = pd.DataFrame(
+        {"feature": ["g"] * 3, "value": ["m", "f", "x"], "min": [1, 1, 0], "max": [2, 2, 0]}
+    )
+    d = find_distribution(pool_from_frame(people), quotas_from_frame(quotas), 2)
+    assert d.stats["n_zero"] == 2
+    assert "max 0" in d.zero_reasons["e"]
+    np.testing.assert_allclose(d.probabilities[:4], 0.5, atol=1e-9)

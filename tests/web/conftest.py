@@ -1,0 +1,128 @@
+"""Fixtures for the site's tests: the demo cast, loaded once per test database.
+
+The demo (minipublic.web.demo) is loaded into the test database once per
+session; each test runs in a transaction that is rolled back, so tests may
+change the demo freely. Tests that need a real server (browser tests) use
+``live_demo``, which loads the demo into a flushed database per test.
+
+Use the cast by name: ``user("organiser")``, ``member("Megan")``,
+``client_as("facilitator")``, ``client_as("member")``.
+"""
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+
+from minipublic.web.demo import CAST, DEMO_SLUG, MEMBERS, OTHER_SLUG, load_demo
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Who can be asked for by name in the page-access table and tests.
+WHO = (
+    "anonymous",
+    "member",
+    "organiser",
+    "facilitator",
+    "commissioner",
+    "evaluator",
+    "other_staff",
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Create the test database and load the demo into it once."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def demo_assembly(db):
+    from minipublic.web.assemblies.models import Assembly
+
+    return Assembly.objects.get(slug=DEMO_SLUG)
+
+
+@pytest.fixture
+def other_assembly(db):
+    from minipublic.web.assemblies.models import Assembly
+
+    return Assembly.objects.get(slug=OTHER_SLUG)
+
+
+@pytest.fixture
+def user(db):
+    """``user("organiser")`` → the demo cast's staff account for that role."""
+    from minipublic.web.people.models import User
+
+    def get(role: str) -> User:
+        return User.objects.get(email=CAST[role].email)
+
+    return get
+
+
+@pytest.fixture
+def member(db):
+    """``member("Megan")`` → that demo member's Participant."""
+    from minipublic.web.people.models import Participant
+
+    def get(first_name: str = MEMBERS[0][0]) -> Participant:
+        return Participant.objects.select_related("personal_details", "assembly").get(
+            assembly__slug=DEMO_SLUG, personal_details__first_name=first_name
+        )
+
+    return get
+
+
+def sign_in_member(client: Client, participant) -> Client:
+    """Put *participant* in *client*'s session, as a used sign-in link would."""
+    from minipublic.web.people.middleware import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = participant.pk
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_as(db, user, member):
+    """``client_as(who)`` → a test client signed in as one of :data:`WHO`."""
+
+    def make(who: str) -> Client:
+        client = Client()
+        if who == "anonymous":
+            return client
+        if who == "member":
+            return sign_in_member(client, member())
+        if who == "other_staff":
+            client.force_login(user("other_organiser"))
+            return client
+        client.force_login(user(who))
+        return client
+
+    return make
+
+
+FOUNDATION_APPS = ["minipublic.web.assemblies", "minipublic.web.people"]
+
+
+@pytest.fixture
+def live_demo(transactional_db, live_server):
+    """A live server with the foundation part of the demo loaded; returns the Demo.
+
+    Only the assemblies and people loaders run (fast); a browser test of a
+    later app loads the rest with ``load_demo(apps=[...])``.
+    """
+    from django.core.management import call_command
+
+    # The first transactional test still sees the session's committed demo.
+    call_command("flush", interactive=False, verbosity=0)
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        demo = load_demo(apps=FOUNDATION_APPS)
+    demo.objects["base_url"] = live_server.url
+    return demo
