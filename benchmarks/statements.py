@@ -77,7 +77,7 @@ if spec["tool"] == "red-dwarf":
                .itertuples(index=False)]
     base = rss_mb()
     times = []
-    for _ in range(spec["repeat"]):
+    for _ in range(spec.get("repeat", 1)):
         t = time.perf_counter()
         result = run_pipeline(votes=records, mod_out_statement_ids=mod_out, random_state=0)
         times.append(time.perf_counter() - t)
@@ -88,7 +88,7 @@ else:
     from minipublic.deliberation.statements import statement_map
     base = rss_mb()
     times = []
-    for _ in range(spec["repeat"]):
+    for _ in range(spec.get("repeat", 1)):
         t = time.perf_counter()
         m = statement_map(votes, moderated_out=mod_out, seed=0, bridging=spec["bridging"])
         times.append(time.perf_counter() - t)
@@ -147,7 +147,8 @@ def main() -> None:
     cases = []
     if DATA.exists():
         cases += [
-            ("real", name, {"kind": "real", "folder": str(DATA / name)}) for name in CONVERSATIONS
+            ("real", name, {"kind": "real", "folder": str(DATA / name), "repeat": 5})
+            for name in CONVERSATIONS
         ]
     else:
         print(f"(real conversations skipped: {DATA} not found)")

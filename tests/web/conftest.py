@@ -126,3 +126,22 @@ def live_demo(transactional_db, live_server):
         demo = load_demo(apps=FOUNDATION_APPS)
     demo.objects["base_url"] = live_server.url
     return demo
+
+
+@pytest.fixture
+def run_queue(monkeypatch):
+    """``run_queue()`` runs every queued task in this process, as the worker of `minipublic serve` would.
+
+    The worker closes "old" connections between tasks; inside a test's
+    transaction that would close the test's own connection (PostgreSQL), so
+    that step is switched off here.
+    """
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+    return run

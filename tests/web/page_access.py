@@ -404,9 +404,7 @@ def _organiser_and_evaluator(ok: int = 200) -> dict[str, int]:
 PAGES += [
     page("selection:overview", "/a/{demo}/selection/", **_organiser_and_evaluator(200)),
     page("selection:quotas", "/a/{demo}/selection/quotas/", **organiser_only(200)),
-    page(
-        "selection:quotas", "/a/{demo}/selection/quotas/", method="post", **organiser_only(400)
-    ),
+    page("selection:quotas", "/a/{demo}/selection/quotas/", method="post", **organiser_only(400)),
     page(
         "selection:quota_features",
         "/a/{demo}/selection/quotas/features/",
@@ -444,7 +442,10 @@ PAGES += [
     ),
     page("selection:panel", "/a/{demo}/selection/panel/", **organiser_only(200)),
     page(
-        "selection:invite", "/a/{demo}/selection/panel/invite/", method="post", **organiser_only(302)
+        "selection:invite",
+        "/a/{demo}/selection/panel/invite/",
+        method="post",
+        **organiser_only(302),
     ),
     page(
         "selection:respond",
@@ -458,7 +459,9 @@ PAGES += [
         method="post",
         **organiser_only(400),
     ),
-    page("selection:overview", "/a/{other}/selection/", **{**organiser_only(403), "other_staff": 200}),
+    page(
+        "selection:overview", "/a/{other}/selection/", **{**organiser_only(403), "other_staff": 200}
+    ),
     page("selection:transparency", "/a/{demo}/lottery/", **everyone(200)),
     page(
         "selection:transparency",

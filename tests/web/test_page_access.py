@@ -19,9 +19,7 @@ def _fill(url: str) -> str:
     return url.format(**values)
 
 
-CASES = [
-    pytest.param(p, who, id=f"{p.method}:{p.url}:{who}") for p in PAGES for who in WHO
-]
+CASES = [pytest.param(p, who, id=f"{p.method}:{p.url}:{who}") for p in PAGES for who in WHO]
 
 
 @pytest.mark.django_db

@@ -115,9 +115,9 @@ class TestDemoRegistry:
     @pytest.mark.django_db
     def test_demo_cast_is_in_place(self, demo_assembly, user, member):
         assert demo_assembly.question.startswith("How should we reach net zero by 2040")
-        assert set(
-            demo_assembly.staff_roles.values_list("user__email", "role")
-        ) >= {(CAST[r].email, r) for r in ("organiser", "facilitator", "commissioner", "evaluator")}
+        assert set(demo_assembly.staff_roles.values_list("user__email", "role")) >= {
+            (CAST[r].email, r) for r in ("organiser", "facilitator", "commissioner", "evaluator")
+        }
         assert member(MEMBERS[0][0]).personal_details.email == "megan@example.org"
         assert not demo_assembly.staff_roles.filter(user=user("other_organiser")).exists()
 

@@ -18,6 +18,8 @@ ProgressFn = Callable[[float, str], None]
 
 #: Pricing tolerance: a panel is added when it violates the restricted dual by more.
 PRICE_TOL = 1e-9
+#: Weight of the stability centre in Wentges dual smoothing.
+SMOOTHING = 0.5
 #: A type is fixed at the current level when its dual weight exceeds this.
 FIX_TOL = 1e-7
 
@@ -115,6 +117,8 @@ class _Master:
             primal_feasibility_tolerance=1e-10,
             dual_feasibility_tolerance=1e-10,
             solver="simplex",
+            # Primal simplex: new columns keep the basis primal feasible.
+            simplex_strategy=4,
             # Presolve would discard the basis; warm starts are what makes
             # column generation fast.
             presolve="off",
@@ -224,9 +228,9 @@ def leximin(
     lam = np.zeros(len(master.columns))
     size = inst.type_size.astype(float)
     relaxations = 0
-    search = LocalSearch(inst)
-    heuristic_columns = 0
     mip_calls = 0
+    center = None
+    best_bound = np.inf
     while open_.any():
         ok, z, y, lam = master.solve()
         iterations += 1
@@ -239,23 +243,30 @@ def leximin(
             master.relax_fixed(1e-9 * relaxations)
             continue
         fixed_mask = ~np.isnan(master.fixed)
-        yhat = z + float(np.nansum(master.fixed[fixed_mask] * y[fixed_mask]))
-        w = y / size
-        added = 0
-        if len(master.columns):
-            cols = np.array(master.columns[-300:], dtype=float)
-            starts = np.argsort(-(cols @ w))[:3]
-            for j in starts:
-                c = search.improve(master.columns[len(master.columns) - len(cols) + j], w)
-                if float(w @ c) > yhat + PRICE_TOL and master.add(c):
-                    added += 1
-        if added:
-            heuristic_columns += added
+        fixed_vals = np.where(fixed_mask, master.fixed, 0.0)
+        yhat = z + float(fixed_vals @ y)
+        # Wentges dual smoothing: price at a point between the current duals
+        # and the best duals seen at this level (the stability centre); the
+        # Lagrangian bound max_P y.a_P - sum_fixed f_t y_t of every priced
+        # point is an upper bound on the level, so the level is proven
+        # optimal as soon as that bound meets z.
+        found = False
+        for smooth in (True, False) if center is not None else (False,):
+            y_p = SMOOTHING * center + (1 - SMOOTHING) * y if smooth else y
+            c, value = solver.maximise(y_p / size)
+            mip_calls += 1
+            if c is None:
+                break
+            bound = value - float(fixed_vals @ y_p)
+            if bound < best_bound:
+                best_bound, center = bound, y_p
+            if float((y / size) @ c) > yhat + PRICE_TOL and master.add(c):
+                found = True
+                break
+        if found and best_bound > z + PRICE_TOL:
             continue
-        c, value = solver.maximise(w)
-        mip_calls += 1
-        if c is not None and value > yhat + PRICE_TOL and master.add(c):
-            continue
+        if best_bound <= z + PRICE_TOL and center is not None:
+            y = center  # an optimal dual of the full level problem
         # Level optimal: fix open types with positive dual weight.
         levels += 1
         to_fix = np.nonzero(open_ & (y > FIX_TOL))[0]
@@ -266,6 +277,8 @@ def leximin(
         for t in to_fix:
             master.fix(int(t), max(0.0, z - 1e-11))
             open_[t] = False
+        center = None
+        best_bound = np.inf
         done = n_open_start - int(inst.type_size[open_].sum())
         progress(
             done / max(1, n_open_start),

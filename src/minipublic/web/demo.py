@@ -93,9 +93,7 @@ def demo_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo(
-    *, seed: int = DEMO_SEED, progress=None, apps: list[str] | None = None
-) -> Demo:
+def load_demo(*, seed: int = DEMO_SEED, progress=None, apps: list[str] | None = None) -> Demo:
     """Run every app's demo loader in order and return the shared :class:`Demo`.
 
     Parameters

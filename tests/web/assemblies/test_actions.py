@@ -59,7 +59,9 @@ class TestPhases:
         """Staying, skipping ahead or going back through 'change' is refused and changes nothing."""
         before = AuditEvent.objects.count()
         with pytest.raises(ValidationError):
-            actions.check_change_phase(demo_assembly, to_phase=target, acting_user=user("organiser"))
+            actions.check_change_phase(
+                demo_assembly, to_phase=target, acting_user=user("organiser")
+            )
         demo_assembly.refresh_from_db()
         assert demo_assembly.phase == "learn"
         assert AuditEvent.objects.count() == before
@@ -72,7 +74,9 @@ class TestPhases:
     def test_reopen_needs_an_earlier_phase_and_a_reason(self, demo_assembly, user):
         olivia = user("organiser")
         with pytest.raises(ValidationError) as info:
-            actions.check_reopen_phase(demo_assembly, to_phase="deliberate", reason="", acting_user=olivia)
+            actions.check_reopen_phase(
+                demo_assembly, to_phase="deliberate", reason="", acting_user=olivia
+            )
         assert set(info.value.message_dict) == {"to_phase", "reason"}
         demo_assembly.refresh_from_db()
         assert demo_assembly.phase == "learn"
@@ -109,7 +113,9 @@ class TestPhases:
         kwargs = dict(phase="decide", starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 3, 10))
         actions.check_set_phase_dates(demo_assembly, acting_user=olivia, **kwargs)
         actions.check_set_phase_dates(demo_assembly, acting_user=olivia, **kwargs)  # no change
-        events = [e for e in _events(demo_assembly, "phase_dates.changed") if e.new["phase"] == "decide"]
+        events = [
+            e for e in _events(demo_assembly, "phase_dates.changed") if e.new["phase"] == "decide"
+        ]
         # one from the demo loader, one from this test; the repeat wrote nothing
         assert len(events) == 2
         assert events[0].new["starts_on"] == "2027-03-01"
@@ -266,7 +272,8 @@ class TestAuditLog:
     def test_member_details_never_enter_the_log(self, demo_assembly):
         """Audit lines about members carry the pseudonym, not names or contacts."""
         dumped = " ".join(
-            f"{e.object_repr} {e.old} {e.new}" for e in AuditEvent.objects.filter(assembly=demo_assembly)
+            f"{e.object_repr} {e.old} {e.new}"
+            for e in AuditEvent.objects.filter(assembly=demo_assembly)
         )
         for name in ("Megan", "Morgan", "megan@example.org", "Station Road"):
             assert name not in dumped

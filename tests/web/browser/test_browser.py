@@ -1,7 +1,6 @@
 """The issue's browser paths: organiser moves the phase, member signs in, Welsh switch, progress bar."""
 
 import pytest
-from django.core.management import call_command
 
 from minipublic.web.demo import CAST, DEMO_PASSWORD, DEMO_SLUG
 
@@ -89,7 +88,7 @@ def test_welsh_switch_changes_the_page(live_demo, page_factory, shot):
     assert page.get_by_role("heading", name="Where the assembly is now").is_visible()
 
 
-def test_progress_bar_follows_background_task(live_demo, page_factory, shot):
+def test_progress_bar_follows_background_task(live_demo, page_factory, shot, run_queue):
     """The organiser starts a task; HTMX polls until the worker has finished it."""
     base = live_demo.objects["base_url"]
     page = page_factory()
@@ -100,7 +99,7 @@ def test_progress_bar_follows_background_task(live_demo, page_factory, shot):
     box = page.locator(".progress-box")
     assert "Waiting to start" in box.inner_text()
     shot(page, "30-members-task-queued")
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    run_queue()
     page.locator(".progress-box.status-succeeded").wait_for(timeout=10_000)
     assert "100%" in page.locator(".progress-box").inner_text()
     shot(page, "31-members-task-finished")

@@ -30,7 +30,10 @@ class TestMemberLink:
         page = client.get(megan_link)
         assert page.status_code == 200
         assert "Welcome, Megan" in page.content.decode()
-        assert SignInToken.objects.filter(used_at__isnull=False, participant=member("Megan")).count() == 0
+        assert (
+            SignInToken.objects.filter(used_at__isnull=False, participant=member("Megan")).count()
+            == 0
+        )
         response = client.post(megan_link)
         assert response.status_code == 302
         assert response["Location"] == "/a/aberwen-climate/me/"
@@ -53,7 +56,9 @@ class TestMemberLink:
     def test_expired_link_is_refused(self, client, member):
         past = timezone.now() - dt.timedelta(days=8)
         link = _path(
-            actions.do_issue_sign_in_link(member("Megan"), acting_user=None, send_email=False, now=past)
+            actions.do_issue_sign_in_link(
+                member("Megan"), acting_user=None, send_email=False, now=past
+            )
         )
         for method in ("get", "post"):
             response = getattr(client, method)(link)
@@ -94,6 +99,13 @@ class TestMemberLink:
         assert message.to == ["dafydd@example.org"]
         assert link in message.body
         assert "Dyma" in message.body  # Welsh body text
+
+    def test_member_gets_their_preferred_language(self, client, member):
+        """Dafydd prefers Welsh: after his link, the site speaks Welsh to him."""
+        link = _path(actions.do_issue_sign_in_link(member("Dafydd"), acting_user=None))
+        response = client.post(link)
+        assert response.cookies["django_language"].value == "cy"
+        assert "Eich sesiwn nesaf" in client.get(response["Location"]).content.decode()
 
     def test_signing_in_replaces_a_staff_session(self, client_as, megan_link):
         client = client_as("organiser")
@@ -153,10 +165,12 @@ class TestMembers:
             },
         )
         assert response.status_code == 302
-        participant = demo_assembly.participants.get(personal_details__first_name="Rhys")
+        participant = demo_assembly.participants.get(personal_details__email="rhys@example.org")
         assert participant.pseudonym.startswith("P-")
         assert participant.personal_details.email == "rhys@example.org"
-        event = AuditEvent.objects.get(event_type="participant.added", object_id=str(participant.pk))
+        event = AuditEvent.objects.get(
+            event_type="participant.added", object_id=str(participant.pk)
+        )
         assert event.new == {"pseudonym": participant.pseudonym}
 
     def test_add_member_error_per_field(self, demo_assembly, client_as):

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from minipublic.errors import InputError
 from minipublic.web.assemblies.models import AuditEvent
@@ -14,13 +13,8 @@ from minipublic.web.progress.reporting import ProgressReporter, tracked
 pytestmark = pytest.mark.django_db
 
 
-def _run_queue():
-    """Run every queued task in this process, as `minipublic serve`'s worker would."""
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
-
-
 def test_task_runs_through_the_database_queue(
-    demo_assembly, user, django_capture_on_commit_callbacks
+    demo_assembly, user, django_capture_on_commit_callbacks, run_queue
 ):
     """Starting the task queues it after commit; the worker runs it and the row records the end."""
     olivia = user("organiser")
@@ -39,9 +33,13 @@ def test_task_runs_through_the_database_queue(
     mail.outbox.clear()
     # The emails wait for the commit of the worker's transaction.
     with django_capture_on_commit_callbacks(execute=True):
-        _run_queue()
+        run_queue()
     progress.refresh_from_db()
-    n = demo_assembly.participants.filter(is_active=True).exclude(personal_details__email="").count()
+    n = (
+        demo_assembly.participants.filter(is_active=True)
+        .exclude(personal_details__email="")
+        .count()
+    )
     assert progress.status == TaskStatus.SUCCEEDED
     assert progress.percent == 100.0
     assert progress.result == {"sent": n}
@@ -52,7 +50,7 @@ def test_task_runs_through_the_database_queue(
 
 
 def test_members_page_starts_task_and_polls_partial(
-    demo_assembly, client_as, django_capture_on_commit_callbacks
+    demo_assembly, client_as, django_capture_on_commit_callbacks, run_queue
 ):
     client = client_as("organiser")
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,7 +61,7 @@ def test_members_page_starts_task_and_polls_partial(
     partial_url = f"/a/{demo_assembly.slug}/progress/{progress.pk}/"
     # While queued, the box asks HTMX to poll itself.
     assert f'hx-get="{partial_url}"' in page and 'hx-trigger="every 1s"' in page
-    _run_queue()
+    run_queue()
     partial = client.get(partial_url).content.decode()
     assert "Finished" in partial and "100%" in partial
     assert "hx-get" not in partial  # finished: polling stops

@@ -46,7 +46,9 @@ def test_upload_address_file(other_assembly, user):
     )
     assert address_file.n_addresses == 20
     assert other_assembly.addresses.filter(area="elmside").count() == 8
-    assert set(AreaWeight.objects.filter(assembly=other_assembly).values_list("area", "weight")) == {
+    assert set(
+        AreaWeight.objects.filter(assembly=other_assembly).values_list("area", "weight")
+    ) == {
         ("oakside", 1.0),
         ("elmside", 1.0),
     }
@@ -111,9 +113,7 @@ def test_weights_and_lottery(other_assembly, user):
 
 
 def _free_address(assembly):
-    return Address.objects.filter(
-        assembly=assembly, invited=True, registrant__isnull=True
-    ).first()
+    return Address.objects.filter(assembly=assembly, invited=True, registrant__isnull=True).first()
 
 
 ANSWERS = {

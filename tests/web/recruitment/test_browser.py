@@ -19,9 +19,9 @@ def _free_codes(n):
 def _fill_form(page, *, first_name, email, trust, barrier, support, welsh=False):
     page.get_by_label("Eich oedran" if welsh else "Your age").select_option("45-64")
     page.get_by_label("Eich rhywedd" if welsh else "Your gender").select_option("woman")
-    page.get_by_label("Eich cymhwyster uchaf" if welsh else "Your highest qualification").select_option(
-        "no qualifications"
-    )
+    page.get_by_label(
+        "Eich cymhwyster uchaf" if welsh else "Your highest qualification"
+    ).select_option("no qualifications")
     page.get_by_label("Eich grŵp ethnig" if welsh else "Your ethnic group").select_option("white")
     page.locator("#id_disability").select_option("no")
     page.locator(f"input[name=trust_in_government][value='{trust}']").check()
@@ -33,6 +33,10 @@ def _fill_form(page, *, first_name, email, trust, barrier, support, welsh=False)
 
 
 def test_public_registers_in_english_and_in_welsh(live_demo, page_factory, shot):
+    from minipublic.web.recruitment.demo import load
+
+    # live_demo loads the foundation apps only; add this app's demo data.
+    load(live_demo)
     base = live_demo.objects["base_url"]
     code_en, code_cy = _free_codes(2)
 

@@ -5,6 +5,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minipublic.errors import InputError
 from minipublic.web.recruitment.lottery import (
@@ -140,9 +142,7 @@ def test_read_address_table_custom_area_column_and_xlsx():
     import pandas as pd
 
     buf = io.BytesIO()
-    pd.DataFrame({"Address": ["1 A Rd", "2 A Rd"], "Ward": ["w1", "w2"]}).to_excel(
-        buf, index=False
-    )
+    pd.DataFrame({"Address": ["1 A Rd", "2 A Rd"], "Ward": ["w1", "w2"]}).to_excel(buf, index=False)
     table = read_address_table(buf.getvalue(), "a.xlsx", area_column="ward")
     assert list(table["area"]) == ["w1", "w2"]
 
@@ -160,3 +160,43 @@ def test_read_area_weights():
         with pytest.raises(InputError) as info:
             read_area_weights(data, "w.csv")
         assert info.value.row == row
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    counts=st.dictionaries(
+        st.sampled_from("abcdef"), st.integers(min_value=0, max_value=40), min_size=1
+    ),
+    raw_weights=st.dictionaries(
+        st.sampled_from("abcdef"), st.floats(min_value=0.1, max_value=10.0)
+    ),
+    share=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_allocation_properties(counts, raw_weights, share):
+    """Sum is n, caps hold, and uncapped areas are within one letter of their share.
+
+    The reference shares are recomputed independently by water-filling: an
+    area whose share ``remaining * N_a w_a / sum(N_b w_b)`` reaches ``N_a``
+    gets every address, and the rest is shared again among the others.
+    """
+    total = sum(counts.values())
+    n = int(round(share * total))
+    alloc = allocate_letters(counts, raw_weights, n)
+    assert sum(alloc.values()) == n
+    assert all(0 <= alloc[a] <= counts[a] for a in counts)
+    open_ = {a for a in counts if counts[a] > 0}
+    remaining = n
+    reference = {}
+    while open_:
+        mass = {a: counts[a] * raw_weights.get(a, 1.0) for a in open_}
+        q = {a: remaining * mass[a] / sum(mass.values()) for a in open_}
+        full = {a for a in open_ if q[a] >= counts[a]}
+        if not full:
+            reference.update(q)
+            break
+        for a in full:
+            reference[a] = counts[a]
+            remaining -= counts[a]
+        open_ -= full
+    for a, q in reference.items():
+        assert abs(alloc[a] - q) < 1 + 1e-9

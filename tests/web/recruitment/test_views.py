@@ -31,9 +31,7 @@ FORM = {
 
 def _free_code():
     return (
-        Address.objects.filter(
-            assembly__slug=DEMO_SLUG, invited=True, registrant__isnull=True
-        )
+        Address.objects.filter(assembly__slug=DEMO_SLUG, invited=True, registrant__isnull=True)
         .order_by("pk")
         .first()
         .letter_code
@@ -102,7 +100,9 @@ def test_unknown_code_and_bad_trust_value():
     assert response.status_code == 404
     assert "We cannot find this code" in response.content.decode()
     code = _free_code()
-    response = client.post(f"/a/{DEMO_SLUG}/register/{code}/", {**FORM, "trust_in_government": "11"})
+    response = client.post(
+        f"/a/{DEMO_SLUG}/register/{code}/", {**FORM, "trust_in_government": "11"}
+    )
     assert response.status_code == 400
     assert "trust_in_government" in response.context["form"].errors
 

@@ -169,7 +169,10 @@ def test_replacement_matches_brute_force_on_random_cases():
         eligible, best = _brute_eligible(panel, declined, candidates, quotas, households)
         assert list(r.eligible) == eligible
         assert r.violation == best
-        assert r.replacement == eligible[int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(eligible)]
+        assert (
+            r.replacement
+            == eligible[int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(eligible)]
+        )
 
 
 def test_replacement_reports_when_quotas_cannot_be_kept():

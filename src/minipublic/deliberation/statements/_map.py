@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from minipublic.errors import InputError
 
@@ -28,6 +28,15 @@ from ._routing import priority as _priority
 __all__ = ["OpinionMap", "statement_map"]
 
 Progress = Callable[[float, str], None]
+
+_CONTROLLER: list = []
+
+
+def _single_thread():
+    """Limit BLAS / OpenMP to one thread; the library scan is done once per process."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -299,6 +308,13 @@ def statement_map(
         matrix = votes
     else:
         raise InputError("votes should be a table (participant, statement, vote) or a VoteMatrix")
+    for name, ids in (("moderated_out", moderated_out), ("meta_statements", meta_statements)):
+        try:
+            np.asarray(list(ids), dtype=matrix.statements.dtype)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"{name} has ids of another kind than the votes' statement ids: {list(ids)[:5]!r}"
+            ) from exc
     options = dict(
         min_votes=int(min_votes),
         max_groups=int(max_groups),
@@ -332,7 +348,7 @@ def _compute(
     """The pipeline on a validated matrix; ``warm`` gives warm starts."""
     # The dense steps work on thin (n x 12) or tiny matrices, where BLAS
     # threads cost far more than they save (5x slower measured on 2 cores).
-    with threadpool_limits(limits=1):
+    with _single_thread():
         return _compute_single_thread(
             matrix,
             seed=seed,

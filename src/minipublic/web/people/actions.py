@@ -214,33 +214,38 @@ class SignInRefusedError(Exception):
         self.reason = reason
 
 
-def check_redeem_sign_in_link(value: str, *, now: dt.datetime | None = None) -> Participant:
-    """Check the signed link *value*; mark it used and return its participant.
+def inspect_sign_in_link(value: str, *, now: dt.datetime | None = None) -> SignInToken:
+    """Return the token of the signed link *value* if it can be used, without using it.
 
     Raises
     ------
     SignInRefusedError
         ``"invalid"`` when the signature does not match (tampered or
-        truncated), ``"expired"`` past its expiry, ``"used"`` when redeemed
-        before.
+        truncated) or the member was removed, ``"used"`` when redeemed before,
+        ``"expired"`` past its expiry.
     """
     try:
         token_id = signing.loads(value, salt=SIGN_IN_SALT)
     except signing.BadSignature:
         raise SignInRefusedError("invalid") from None
     token = (
-        SignInToken.objects.select_related("participant__assembly")
+        SignInToken.objects.select_related("participant__assembly", "participant__personal_details")
         .filter(pk=token_id, participant__is_active=True)
         .first()
     )
     if token is None:
         raise SignInRefusedError("invalid")
-    now = now or timezone.now()
     if token.used_at is not None:
         raise SignInRefusedError("used")
-    if token.expires_at <= now:
+    if token.expires_at <= (now or timezone.now()):
         raise SignInRefusedError("expired")
-    return do_redeem_sign_in_link(token, now=now)
+    return token
+
+
+def check_redeem_sign_in_link(value: str, *, now: dt.datetime | None = None) -> Participant:
+    """Check the signed link *value* (:func:`inspect_sign_in_link`), mark it used, return its participant."""
+    now = now or timezone.now()
+    return do_redeem_sign_in_link(inspect_sign_in_link(value, now=now), now=now)
 
 
 @transaction.atomic

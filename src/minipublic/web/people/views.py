@@ -1,6 +1,8 @@
 """Pages of the ``people`` app: staff sign-in, member link sign-in, member home, members list."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -17,7 +19,6 @@ from minipublic.web.people.forms import (
     StaffSetPasswordForm,
 )
 from minipublic.web.people.middleware import SESSION_KEY
-from minipublic.web.people.models import SignInToken
 from minipublic.web.people.tasks import run_send_sign_in_links
 from minipublic.web.permissions import require_permission
 from minipublic.web.progress.actions import do_start_task
@@ -70,35 +71,19 @@ def sign_in(request, value: str):
         # A fresh session: whoever was signed in on this browser is signed out.
         request.session.flush()
         request.session[SESSION_KEY] = participant.pk
-        if details := getattr(participant, "personal_details", None):
-            from django.conf import settings
-            from django.utils import translation
-
-            language = details.preferred_language
-            response = redirect("people:member_home", slug=participant.assembly.slug)
-            if language in dict(settings.LANGUAGES):
-                translation.activate(language)
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
-            return response
-        return redirect("people:member_home", slug=participant.assembly.slug)
+        response = redirect("people:member_home", slug=participant.assembly.slug)
+        # Show the site in the member's preferred language from now on.
+        details = getattr(participant, "personal_details", None)
+        if details is not None and details.preferred_language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, details.preferred_language, samesite="Lax"
+            )
+        return response
     # GET: check without using the link up.
-    from django.core import signing
-
     try:
-        token_id = signing.loads(value, salt=actions.SIGN_IN_SALT)
-    except signing.BadSignature:
-        return _refuse(request, "invalid")
-    token = (
-        SignInToken.objects.select_related("participant__assembly")
-        .filter(pk=token_id, participant__is_active=True)
-        .first()
-    )
-    if token is None:
-        return _refuse(request, "invalid")
-    if token.used_at is not None:
-        return _refuse(request, "used")
-    if token.expires_at <= timezone.now():
-        return _refuse(request, "expired")
+        token = actions.inspect_sign_in_link(value)
+    except actions.SignInRefusedError as exc:
+        return _refuse(request, exc.reason)
     return render(
         request,
         "people/sign_in_confirm.html",
@@ -109,15 +94,13 @@ def sign_in(request, value: str):
 @require_POST
 def sign_out(request):
     """Sign a member (or staff member) out of this browser."""
-    from django.contrib.auth import logout
-
     logout(request)
     request.session.flush()
     messages.success(request, _("You have signed out."))
     return redirect("assemblies:home")
 
 
-MEMBER_TODO = {
+MEMBER_CAN_DO = {
     "invite": [],
     "register": [],
     "select": [],
@@ -149,7 +132,7 @@ def member_home(request, slug):
             "next_meeting": upcoming.first(),
             "later_meetings": upcoming[1:4],
             "phase_help": PHASE_HELP[assembly.current_phase],
-            "todo": MEMBER_TODO.get(assembly.phase, []),
+            "can_do": MEMBER_CAN_DO.get(assembly.phase, []),
         },
     )
 
@@ -162,8 +145,10 @@ def members(request, slug):
     progress = None
     if progress_id := request.GET.get("progress"):
         progress = TaskProgress.objects.filter(pk=progress_id, assembly=assembly).first()
-    rows = assembly.participants.filter(is_active=True).select_related("personal_details").order_by(
-        "personal_details__first_name"
+    rows = (
+        assembly.participants.filter(is_active=True)
+        .select_related("personal_details")
+        .order_by("personal_details__first_name")
     )
     return render(
         request,

@@ -421,7 +421,7 @@ def support_board(request, slug):
         "recruitment/support_board.html",
         {
             "assembly": assembly,
-            "rows": rows[:500],
+            "page": Paginator(rows, 100).get_page(request.GET.get("page")),
             "n_rows": rows.count(),
             "who": only,
             "totals": [{**t, "label": labels.get(t["need"], t["need"])} for t in totals],

@@ -134,7 +134,9 @@ def feasibility_of(assembly: Assembly, lines: list[QuotaLine], panel_size: int) 
     table = pool_table(people, features)
     if len(table) == 0:
         raise InputError("the pool is empty: nobody has registered yet")
-    return check_feasibility(pool_from_table(table), quotas_from_lines(lines, panel_size), panel_size)
+    return check_feasibility(
+        pool_from_table(table), quotas_from_lines(lines, panel_size), panel_size
+    )
 
 
 def relaxed_lines(lines: list[QuotaLine], feasibility: Feasibility, panel_size: int):
@@ -381,7 +383,7 @@ def do_store_run(run: SelectionRun, *, table, quotas, distribution, lottery) -> 
         {
             "lottery_max_deviation": float(lottery.max_deviation),
             "lottery_bound": float(lottery.bound),
-            "n_households_rule": bool(distribution.households),
+            "household_rule_applied": bool(distribution.households),
         }
     )
     run.n_pool = len(table)
@@ -389,7 +391,9 @@ def do_store_run(run: SelectionRun, *, table, quotas, distribution, lottery) -> 
     run.categories_csv = categories_csv
     run.lottery_csv = lottery_csv
     run.lottery_sha256 = lottery.sha256
-    run.probabilities = dict(zip(distribution.ids, map(float, distribution.probabilities), strict=True))
+    run.probabilities = dict(
+        zip(distribution.ids, map(float, distribution.probabilities), strict=True)
+    )
     run.realised = dict(zip(lottery.ids, map(float, lottery.realised), strict=True))
     run.zero_reasons = {str(k): str(v) for k, v in distribution.zero_reasons.items()}
     run.stats = stats
@@ -406,7 +410,10 @@ def do_store_run(run: SelectionRun, *, table, quotas, distribution, lottery) -> 
         "pool": {"file": "pool.csv", "sha256": _sha(pool_csv), "n_people": len(table)},
         "categories": {"file": "categories.csv", "sha256": _sha(categories_csv)},
         "distribution": {"file": "distribution.csv", "sha256": lottery.sha256},
-        "households": "one person per household (column 'household')",
+        "households": (
+            "at most one person per household (column household); passed to the core "
+            "only when a household has two or more people in the pool"
+        ),
         "stats": stats,
         "computed_at": run.finished_at.isoformat(),
     }
@@ -628,9 +635,7 @@ def do_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replaceme
         candidates[r.pseudonym] = {f: answers.get(f, "") or "not answered" for f in features}
         households[r.pseudonym] = r.household_key
         by_pseudonym[r.pseudonym] = r
-    panel = {
-        k: {f: v.get(f, "") or "not answered" for f in features} for k, v in panel.items()
-    }
+    panel = {k: {f: v.get(f, "") or "not answered" for f in features} for k, v in panel.items()}
     result = replacement_lottery(
         panel, member.registrant.pseudonym, candidates, quotas, seed=seed, households=households
     )

@@ -24,6 +24,7 @@ class FeaturesForm(forms.Form):
     )
 
     def __init__(self, *args, features: list[str], **kwargs):
+        kwargs.setdefault("auto_id", "features_%s")  # the editor below has its own panel_size
         super().__init__(*args, **kwargs)
         self.fields["features"].choices = [(f, f) for f in features]
 

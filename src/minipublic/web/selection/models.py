@@ -105,7 +105,9 @@ class SelectionRun(models.Model):
     m = models.PositiveIntegerField(_("panels in the lottery"), default=1000)
     n_pool = models.PositiveIntegerField(default=0)
     quotas = models.JSONField(default=list, help_text="feature, value, min, max, share, ...")
-    pool_csv = models.TextField(blank=True, help_text="Pseudonymous pool (id, household, features).")
+    pool_csv = models.TextField(
+        blank=True, help_text="Pseudonymous pool (id, household, features)."
+    )
     categories_csv = models.TextField(blank=True)
     lottery_csv = models.TextField(blank=True, help_text="distribution.csv: panel,probability,ids")
     lottery_sha256 = models.CharField(max_length=64, blank=True)
@@ -137,6 +139,18 @@ class SelectionRun(models.Model):
     def is_drawn(self) -> bool:
         return self.status == RunStatus.DRAWN
 
+    @property
+    def min_percent(self) -> float | None:
+        """Lowest selection probability in per cent (None before the run has finished)."""
+        p = self.stats.get("min_probability")
+        return None if p is None else 100.0 * p
+
+    @property
+    def max_percent(self) -> float | None:
+        """Highest selection probability in per cent."""
+        p = self.stats.get("max_probability")
+        return None if p is None else 100.0 * p
+
 
 class SeatOrigin(models.TextChoices):
     DRAWN = "drawn", _("Drawn in the lottery")
@@ -147,9 +161,7 @@ class PanelMember(models.Model):
     """A registrant given a seat by a run: drawn, or as a replacement."""
 
     run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="members")
-    registrant = models.ForeignKey(
-        Registrant, on_delete=models.CASCADE, related_name="panel_seats"
-    )
+    registrant = models.ForeignKey(Registrant, on_delete=models.CASCADE, related_name="panel_seats")
     origin = models.CharField(max_length=20, choices=SeatOrigin.choices)
     selection_probability = models.FloatField(
         help_text="Probability of being selected in this run's distribution."

@@ -44,6 +44,7 @@ __all__ = [
     "QuotaLine",
     "bounds_for",
     "pool_counts",
+    "pool_from_table",
     "pool_table",
     "quotas_from_lines",
 ]
@@ -180,8 +181,17 @@ def pool_table(people: Iterable[tuple[str, str, dict[str, str]]], features: Iter
 
 
 def pool_from_table(table: pd.DataFrame) -> Pool:
-    """The core's :class:`~minipublic.sortition.Pool` with the one-per-household rule."""
-    return pool_from_frame(table, id_column="id", household_columns="household", source="pool")
+    """The core's :class:`~minipublic.sortition.Pool` with the one-per-household rule.
+
+    The rule is passed to the core only when two people in the pool share a
+    household: otherwise it constrains nothing, and leaving it out lets the
+    core group interchangeable people into types (much faster, same
+    probabilities).
+    """
+    shared = len(table) > 0 and table["household"].duplicated().any()
+    return pool_from_frame(
+        table, id_column="id", household_columns="household" if shared else None, source="pool"
+    )
 
 
 def pool_counts(table: pd.DataFrame, features: Iterable[str]) -> dict[str, Counter]:

@@ -155,6 +155,4 @@ def _compute(panel, remaining, declined, pool, candidates, quotas, seed) -> Repl
     best = min(v for v, _ in scored)
     eligible = tuple(c for v, c in scored if v == best)
     index, digest = lottery_index(seed, len(eligible))
-    return Replacement(
-        declined, eligible[index], eligible, best == 0, best, seed, digest, index
-    )
+    return Replacement(declined, eligible[index], eligible, best == 0, best, seed, digest, index)

@@ -31,7 +31,11 @@ def run_selection(*, progress_id: str, run_id: int) -> dict:
             raise
         run.refresh_from_db()
         report.finish(
-            {"run": run.pk, "n_pool": run.n_pool, "min_probability": run.stats.get("min_probability")},
+            {
+                "run": run.pk,
+                "n_pool": run.n_pool,
+                "min_probability": run.stats.get("min_probability"),
+            },
             url=url,
         )
     return report.result

@@ -19,12 +19,8 @@ urlpatterns = [
     path("a/<slug:slug>/selection/runs/<int:run_id>/draw/", views.draw, name="draw"),
     path("a/<slug:slug>/selection/panel/", views.panel, name="panel"),
     path("a/<slug:slug>/selection/panel/invite/", views.invite, name="invite"),
-    path(
-        "a/<slug:slug>/selection/panel/<int:member_id>/respond/", views.respond, name="respond"
-    ),
-    path(
-        "a/<slug:slug>/selection/panel/<int:member_id>/replace/", views.replace, name="replace"
-    ),
+    path("a/<slug:slug>/selection/panel/<int:member_id>/respond/", views.respond, name="respond"),
+    path("a/<slug:slug>/selection/panel/<int:member_id>/replace/", views.replace, name="replace"),
     path("a/<slug:slug>/lottery/", views.transparency, name="transparency"),
     path("a/<slug:slug>/lottery/<str:name>", views.published_file, name="published_file"),
 ]

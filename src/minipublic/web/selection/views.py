@@ -1,8 +1,7 @@
-"""Pages of the ``selection`` app: quota editor, selection runs, the draw, the panel, transparency."""
+"""Pages of the ``selection`` app: quotas, runs, the draw, the panel, the public lottery page."""
 
 import csv
 import io
-import json
 from collections import Counter
 
 import pandas as pd
@@ -52,7 +51,9 @@ def _preview(table, lines, panel_size):
             lo, hi = bounds_for(line.share, line.tolerance, panel_size, direction=line.direction)
         except MinipublicError:
             lo = hi = None
-        out.append({"line": line, "count": count, "pool_share": 100 * count / n, "min": lo, "max": hi})
+        out.append(
+            {"line": line, "count": count, "pool_share": 100 * count / n, "min": lo, "max": hi}
+        )
     return out
 
 
@@ -76,6 +77,12 @@ def _quota_context(request, assembly, *, editor=None, features_form=None, check=
         panel_size = editor.cleaned_data["panel_size"]
         shown = editor.cleaned_lines()
     feas, problem = _feasibility(assembly, shown, panel_size) if check else (None, "")
+    if editor.is_bound and not editor.is_valid():
+        problem = " ".join(
+            f"{editor.fields[name].label}: {error}" if name in editor.fields else str(error)
+            for name, errors in editor.errors.items()
+            for error in errors
+        )
     return {
         "assembly": assembly,
         "quota_set": quota_set,
@@ -150,7 +157,7 @@ def quota_check(request, slug):
     _t, _f, _qs, lines = _editor_state(assembly)
     editor = QuotaEditorForm(request.POST, lines=lines)
     context = _quota_context(request, assembly, editor=editor, check=editor.is_valid())
-    return render(request, "selection/_quota_check.html", context)
+    return render(request, "selection/_quota_oob.html", context)
 
 
 @require_POST
@@ -286,7 +293,9 @@ def probabilities_csv(request, slug, run_id):
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["id", "probability", "lottery_probability", "zero_reason"])
     for pid, p in run.probabilities.items():
-        writer.writerow([pid, f"{p:.6f}", f"{run.realised.get(pid, 0.0):.6f}", run.zero_reasons.get(pid, "")])
+        writer.writerow(
+            [pid, f"{p:.6f}", f"{run.realised.get(pid, 0.0):.6f}", run.zero_reasons.get(pid, "")]
+        )
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="probabilities-run-{run.pk}.csv"'
     return response
@@ -330,17 +339,18 @@ def draw(request, slug, run_id):
 
 def _panel_context(assembly, run, forms_for=None):
     forms_for = forms_for or {}
-    members = list(
-        run.members.select_related("registrant__participant").order_by("-active", "pk")
-    )
+    members = list(run.members.select_related("registrant__participant").order_by("-active", "pk"))
     rows = []
     for m in members:
         rows.append(
             {
                 "m": m,
-                "response_form": forms_for.get(("respond", m.pk)) or ResponseForm(prefix=f"r{m.pk}"),
+                "response_form": forms_for.get(("respond", m.pk))
+                or ResponseForm(prefix=f"r{m.pk}"),
                 "replace_form": forms_for.get(("replace", m.pk))
-                or ReplaceForm(prefix=f"x{m.pk}", initial={"seed": new_seed().replace("sel", "rep")}),
+                or ReplaceForm(
+                    prefix=f"x{m.pk}", initial={"seed": new_seed().replace("sel", "rep")}
+                ),
             }
         )
     active = [m for m in members if m.active]
@@ -418,7 +428,11 @@ def replace(request, slug, member_id):
     form = ReplaceForm(request.POST, prefix=f"x{member.pk}")
     if form.is_valid():
         ok, result = run_action(
-            form, actions.check_replace, member, seed=form.cleaned_data["seed"], acting_user=request.user
+            form,
+            actions.check_replace,
+            member,
+            seed=form.cleaned_data["seed"],
+            acting_user=request.user,
         )
         if ok:
             messages.success(

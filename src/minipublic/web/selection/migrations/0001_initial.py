@@ -6,127 +6,338 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assemblies', '0002_initial'),
-        ('progress', '0001_initial'),
-        ('recruitment', '0001_initial'),
+        ("assemblies", "0002_initial"),
+        ("progress", "0001_initial"),
+        ("recruitment", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PanelMember',
+            name="PanelMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(choices=[('drawn', 'Drawn in the lottery'), ('replacement', 'Replacement')], max_length=20)),
-                ('selection_probability', models.FloatField(help_text="Probability of being selected in this run's distribution.")),
-                ('active', models.BooleanField(default=True, help_text='False once replaced.')),
-                ('invited_at', models.DateTimeField(blank=True, null=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('registrant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='panel_seats', to='recruitment.registrant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("drawn", "Drawn in the lottery"), ("replacement", "Replacement")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "selection_probability",
+                    models.FloatField(
+                        help_text="Probability of being selected in this run's distribution."
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, help_text="False once replaced.")),
+                ("invited_at", models.DateTimeField(blank=True, null=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "registrant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="panel_seats",
+                        to="recruitment.registrant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='QuotaSet',
+            name="QuotaSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('panel_size', models.PositiveIntegerField(default=100, verbose_name='panel size')),
-                ('features', models.JSONField(default=list, verbose_name='features with quotas')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assembly', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='quota_set', to='assemblies.assembly')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("panel_size", models.PositiveIntegerField(default=100, verbose_name="panel size")),
+                ("features", models.JSONField(default=list, verbose_name="features with quotas")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assembly",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quota_set",
+                        to="assemblies.assembly",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SelectionRun',
+            name="SelectionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Ready for the draw'), ('drawn', 'Panel drawn'), ('failed', 'Failed')], default='running', max_length=20)),
-                ('algorithm', models.CharField(choices=[('leximin', 'LEXIMIN (fairest: raises the lowest chances first)'), ('maximin', 'Maximin (raises the lowest chance only)'), ('nash', 'Nash welfare'), ('legacy', 'Legacy (greedy, as used in the past)')], max_length=20)),
-                ('seed', models.CharField(max_length=100, verbose_name='seed of the computation')),
-                ('panel_size', models.PositiveIntegerField()),
-                ('m', models.PositiveIntegerField(default=1000, verbose_name='panels in the lottery')),
-                ('n_pool', models.PositiveIntegerField(default=0)),
-                ('quotas', models.JSONField(default=list, help_text='feature, value, min, max, share, ...')),
-                ('pool_csv', models.TextField(blank=True, help_text='Pseudonymous pool (id, household, features).')),
-                ('categories_csv', models.TextField(blank=True)),
-                ('lottery_csv', models.TextField(blank=True, help_text='distribution.csv: panel,probability,ids')),
-                ('lottery_sha256', models.CharField(blank=True, max_length=64)),
-                ('probabilities', models.JSONField(default=dict, help_text='pseudonym -> probability')),
-                ('realised', models.JSONField(default=dict, help_text='pseudonym -> lottery probability')),
-                ('zero_reasons', models.JSONField(default=dict)),
-                ('stats', models.JSONField(default=dict)),
-                ('manifest', models.JSONField(default=dict)),
-                ('seconds', models.FloatField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('public_seed', models.CharField(blank=True, max_length=200, verbose_name='public seed')),
-                ('seed_entered_at', models.DateTimeField(blank=True, null=True)),
-                ('draw_digest', models.CharField(blank=True, max_length=64)),
-                ('draw_index', models.PositiveIntegerField(blank=True, null=True)),
-                ('panel', models.JSONField(default=list, help_text='Pseudonyms of the drawn panel.')),
-                ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selection_runs', to='assemblies.assembly')),
-                ('progress', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='progress.taskprogress')),
-                ('seed_entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("done", "Ready for the draw"),
+                            ("drawn", "Panel drawn"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "algorithm",
+                    models.CharField(
+                        choices=[
+                            ("leximin", "LEXIMIN (fairest: raises the lowest chances first)"),
+                            ("maximin", "Maximin (raises the lowest chance only)"),
+                            ("nash", "Nash welfare"),
+                            ("legacy", "Legacy (greedy, as used in the past)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("seed", models.CharField(max_length=100, verbose_name="seed of the computation")),
+                ("panel_size", models.PositiveIntegerField()),
+                (
+                    "m",
+                    models.PositiveIntegerField(default=1000, verbose_name="panels in the lottery"),
+                ),
+                ("n_pool", models.PositiveIntegerField(default=0)),
+                (
+                    "quotas",
+                    models.JSONField(
+                        default=list, help_text="feature, value, min, max, share, ..."
+                    ),
+                ),
+                (
+                    "pool_csv",
+                    models.TextField(
+                        blank=True, help_text="Pseudonymous pool (id, household, features)."
+                    ),
+                ),
+                ("categories_csv", models.TextField(blank=True)),
+                (
+                    "lottery_csv",
+                    models.TextField(
+                        blank=True, help_text="distribution.csv: panel,probability,ids"
+                    ),
+                ),
+                ("lottery_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "probabilities",
+                    models.JSONField(default=dict, help_text="pseudonym -> probability"),
+                ),
+                (
+                    "realised",
+                    models.JSONField(default=dict, help_text="pseudonym -> lottery probability"),
+                ),
+                ("zero_reasons", models.JSONField(default=dict)),
+                ("stats", models.JSONField(default=dict)),
+                ("manifest", models.JSONField(default=dict)),
+                ("seconds", models.FloatField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "public_seed",
+                    models.CharField(blank=True, max_length=200, verbose_name="public seed"),
+                ),
+                ("seed_entered_at", models.DateTimeField(blank=True, null=True)),
+                ("draw_digest", models.CharField(blank=True, max_length=64)),
+                ("draw_index", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "panel",
+                    models.JSONField(default=list, help_text="Pseudonyms of the drawn panel."),
+                ),
+                (
+                    "assembly",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="selection_runs",
+                        to="assemblies.assembly",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="progress.taskprogress",
+                    ),
+                ),
+                (
+                    "seed_entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Replacement',
+            name="Replacement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seed', models.CharField(max_length=200)),
-                ('digest', models.CharField(max_length=64)),
-                ('index', models.PositiveIntegerField()),
-                ('eligible', models.JSONField(default=list, help_text='Sorted pseudonyms drawn from.')),
-                ('meets_quotas', models.BooleanField(default=True)),
-                ('violation', models.PositiveIntegerField(default=0)),
-                ('method', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('declined', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='selection.panelmember')),
-                ('replacement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='selection.panelmember')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='replacements', to='selection.selectionrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seed", models.CharField(max_length=200)),
+                ("digest", models.CharField(max_length=64)),
+                ("index", models.PositiveIntegerField()),
+                (
+                    "eligible",
+                    models.JSONField(default=list, help_text="Sorted pseudonyms drawn from."),
+                ),
+                ("meets_quotas", models.BooleanField(default=True)),
+                ("violation", models.PositiveIntegerField(default=0)),
+                ("method", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "declined",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="selection.panelmember",
+                    ),
+                ),
+                (
+                    "replacement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="selection.panelmember",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replacements",
+                        to="selection.selectionrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='panelmember',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='selection.selectionrun'),
+            model_name="panelmember",
+            name="run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="members",
+                to="selection.selectionrun",
+            ),
         ),
         migrations.CreateModel(
-            name='QuotaRow',
+            name="QuotaRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('feature', models.CharField(max_length=100)),
-                ('value', models.CharField(max_length=100)),
-                ('share', models.DecimalField(decimal_places=2, default=0, max_digits=6, verbose_name='target share (%)')),
-                ('tolerance', models.DecimalField(decimal_places=2, default=0, max_digits=6, verbose_name='tolerance (percentage points)')),
-                ('direction', models.CharField(choices=[('range', 'target ± tolerance'), ('at_least', 'at least'), ('at_most', 'at most'), ('any', 'no limit')], default='range', max_length=10)),
-                ('min', models.PositiveIntegerField(default=0)),
-                ('max', models.PositiveIntegerField(default=0)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('quota_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='selection.quotaset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("feature", models.CharField(max_length=100)),
+                ("value", models.CharField(max_length=100)),
+                (
+                    "share",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=6, verbose_name="target share (%)"
+                    ),
+                ),
+                (
+                    "tolerance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=6,
+                        verbose_name="tolerance (percentage points)",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("range", "target ± tolerance"),
+                            ("at_least", "at least"),
+                            ("at_most", "at most"),
+                            ("any", "no limit"),
+                        ],
+                        default="range",
+                        max_length=10,
+                    ),
+                ),
+                ("min", models.PositiveIntegerField(default=0)),
+                ("max", models.PositiveIntegerField(default=0)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "quota_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="selection.quotaset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('quota_set', 'feature', 'value'), name='one_row_per_feature_value')],
+                "ordering": ["position", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("quota_set", "feature", "value"), name="one_row_per_feature_value"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='panelmember',
-            constraint=models.UniqueConstraint(fields=('run', 'registrant'), name='one_seat_per_registrant'),
+            model_name="panelmember",
+            constraint=models.UniqueConstraint(
+                fields=("run", "registrant"), name="one_seat_per_registrant"
+            ),
         ),
     ]

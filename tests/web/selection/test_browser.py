@@ -1,0 +1,141 @@
+"""The organiser's whole selection path in a browser.
+
+Sets quotas, sees the infeasible warning, applies the suggested relaxation,
+runs the selection on the demo's ~2 000 registrants (panel of 100) with the
+background worker, holds the public draw, and replaces a decliner. The
+elapsed time of the selection in the browser flow is printed (run with -s).
+"""
+
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from minipublic.web.demo import CAST, DEMO_PASSWORD, DEMO_SLUG
+from minipublic.web.recruitment.demo import load as load_recruitment
+from minipublic.web.recruitment.models import Registrant
+from minipublic.web.selection.models import SelectionRun
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _worker(stop: threading.Event):
+    """The background-task worker, as `minipublic serve` runs it, in a thread."""
+    try:
+        while not stop.is_set():
+            call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+            time.sleep(0.5)
+    finally:
+        connection.close()
+
+
+def _sign_in(page, base):
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(CAST["organiser"].email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def test_organiser_selects_draws_and_replaces(live_demo, page_factory, shot):
+    base = live_demo.objects["base_url"]
+    # live_demo loads the foundation apps only; add the demo's ~2 000 registrants.
+    load_recruitment(live_demo)
+    page = page_factory()
+    _sign_in(page, base)
+
+    # Quotas: choose the features (the attitude feature trust_band among them).
+    page.goto(f"{base}/a/{DEMO_SLUG}/selection/quotas/")
+    page.get_by_label("Panel size (seats)").first.fill("100")
+    for feature in ("age_band", "gender", "area", "trust_band"):
+        page.locator(f"input[name=features][value={feature}]").check()
+    page.get_by_role("button", name="Use these features").click()
+    page.wait_for_load_state()
+    # The rows start at the pool's own shares +- 2 points: feasible.
+    page.locator("#feasibility .feasible").wait_for(timeout=60_000)
+    row = page.locator("tr", has=page.locator("td", has_text="trust_band")).filter(
+        has=page.locator("td", has_text="low")
+    )
+    assert row.count() == 1
+    shot(page, "selection-01-quotas")
+    # Ask for at least 90 % low-trust members: the live check says it is impossible.
+    row.locator("select").select_option("at_least")
+    row.locator("input[name$='-share']").fill("90")
+    page.locator("#feasibility .infeasible").wait_for(timeout=60_000)
+    text = page.locator("#feasibility").inner_text()
+    assert "Not feasible" in text and "trust_band" in text
+    assert "Smallest change" in text
+    shot(page, "selection-02-infeasible")
+    # Relax as suggested: saved and feasible.
+    page.get_by_role("button", name="Apply the suggested relaxation").click()
+    page.locator(".message", has_text="relaxation applied").wait_for(timeout=60_000)
+    page.locator("#feasibility .feasible").wait_for(timeout=60_000)
+    shot(page, "selection-03-relaxed")
+    # Then the population share: at least 40 % low trust, and save.
+    row = page.locator("tr", has=page.locator("td", has_text="trust_band")).filter(
+        has=page.locator("td", has_text="low")
+    )
+    row.locator("input[name$='-share']").fill("40")
+    row.locator("input[name$='-tolerance']").fill("0")
+    expect(row.locator("[data-min]")).to_have_text("40", timeout=60_000)
+    expect(page.locator("#feasibility .feasible")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Save quotas").click()
+    page.locator(".message", has_text="Quotas saved").wait_for()
+
+    # Selection run as a background task with progress on the page.
+    page.goto(f"{base}/a/{DEMO_SLUG}/selection/")
+    page.get_by_label("Seed of the computation").fill("browser-test-1")
+    stop = threading.Event()
+    worker = threading.Thread(target=_worker, args=(stop,), daemon=True)
+    worker.start()
+    started = time.monotonic()
+    try:
+        page.get_by_role("button", name="Start the selection").click()
+        page.locator(".progress-box").wait_for()
+        shot(page, "selection-04-progress")
+        page.get_by_role("link", name="See the result").wait_for(timeout=600_000)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+    print(
+        f"\nselection of {Registrant.objects.filter(assembly__slug=DEMO_SLUG).count()} "
+        f"registrants, panel 100, in the browser flow: {elapsed:.1f} s"
+    )
+    page.get_by_role("link", name="See the result").click()
+    page.locator("#histogram").wait_for()
+    assert "Panel against the targets" in page.content()
+    shot(page, "selection-05-results")
+
+    # The public draw.
+    page.get_by_label("Public seed").fill("12 31 7 44 9")
+    page.get_by_label("I am entering the seed now").check()
+    page.get_by_role("button", name="Draw the panel").click()
+    page.locator(".message", has_text="The panel has been drawn").wait_for()
+    run = SelectionRun.objects.get(assembly__slug=DEMO_SLUG)
+    assert run.public_seed == "12 31 7 44 9" and len(run.panel) == 100
+    shot(page, "selection-06-panel")
+
+    # Invite, one declines, replace them.
+    page.get_by_role("button", name="Invite them").click()
+    page.wait_for_load_state()
+    first = page.locator("tbody tr[id^=member-]").first
+    first.locator("select").select_option("declined")
+    first.get_by_role("button", name="Record answer").click()
+    page.wait_for_load_state()
+    declined = page.locator("tbody tr[id^=member-]", has_text="Declined").first
+    declined.get_by_role("button", name="Draw a replacement").click()
+    page.locator(".message", has_text="is replaced by").wait_for()
+    assert run.replacements.count() == 1
+    shot(page, "selection-07-replaced")
+
+    # The public page, signed out.
+    public = page_factory()
+    public.goto(f"{base}/a/{DEMO_SLUG}/lottery/")
+    assert "12 31 7 44 9" in public.content()
+    assert "matches panel" in public.locator("#verification").inner_text()
+    shot(public, "selection-08-transparency")
