@@ -3,11 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from minipublic.sortition import find_distribution, pool_from_frame, quotas_from_frame
-
 from sortition_cases import random_case
 from sortition_oracle import feasible_panels, leximin, maximin_value, nash_certificate, nash_em
+
+from minipublic.sortition import find_distribution, pool_from_frame, quotas_from_frame
 
 SEEDS = list(range(14))
 

@@ -8,6 +8,13 @@ invitation lottery. Pure computation: no Django, no printing.
 
 from minipublic.sortition._distribution import ALGORITHMS, Distribution, find_distribution, gini
 from minipublic.sortition._feasibility import Feasibility, QuotaChange, check_feasibility
+from minipublic.sortition._invite import (
+    Invitation,
+    follow_up,
+    invite,
+    read_addresses,
+    read_weights,
+)
 from minipublic.sortition._lottery import (
     Draw,
     Lottery,
@@ -18,6 +25,7 @@ from minipublic.sortition._lottery import (
     round_lottery,
     verify,
 )
+from minipublic.sortition._manifest import build_manifest, file_sha256, write_manifest
 from minipublic.sortition._pool import (
     Pool,
     Quota,
@@ -29,30 +37,44 @@ from minipublic.sortition._pool import (
     read_pool,
     read_quotas,
 )
+from minipublic.sortition._replace import Replacement, replace
+from minipublic.sortition._synthetic import SyntheticPool, synthetic_pool
 
 __all__ = [
     "ALGORITHMS",
     "Distribution",
     "Draw",
     "Feasibility",
+    "Invitation",
     "Lottery",
     "Pool",
     "Quota",
     "QuotaChange",
     "Quotas",
+    "Replacement",
+    "SyntheticPool",
     "Verification",
+    "build_manifest",
     "check_feasibility",
     "check_pool_quotas",
     "draw",
+    "file_sha256",
     "find_distribution",
+    "follow_up",
     "gini",
+    "invite",
     "lottery_from_frame",
     "lottery_index",
     "normalise_address",
     "pool_from_frame",
     "quotas_from_frame",
+    "read_addresses",
     "read_pool",
     "read_quotas",
+    "read_weights",
+    "replace",
     "round_lottery",
+    "synthetic_pool",
     "verify",
+    "write_manifest",
 ]

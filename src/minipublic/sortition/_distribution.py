@@ -95,6 +95,9 @@ class Distribution:
     quotas : Quotas
     households : bool
         Whether the one-per-household rule was applied.
+    instance : Instance
+        The solver-form problem (types, quota matrix), kept for audit and
+        for rounding to a lottery.
     """
 
     algorithm: str
@@ -228,7 +231,7 @@ def find_distribution(
     >>> quotas = quotas_from_frame(pd.DataFrame(
     ...     {"feature": ["age", "age"], "value": ["y", "o"], "min": [1, 1], "max": [1, 1]}))
     >>> d = find_distribution(pool, quotas, 2)
-    >>> [round(p, 4) for p in d.probabilities]
+    >>> [round(float(p), 4) for p in d.probabilities]
     [0.5, 0.5, 0.3333, 0.3333, 0.3333]
     """
     if algorithm not in ALGORITHMS:
@@ -314,7 +317,9 @@ def _zero_reasons(inst: Instance, impossible: np.ndarray, probs: np.ndarray, alg
                     "the one-per-household rule"
                 )
             else:
-                values = ", ".join(f"{f} = {v}" for f, v in (inst.quota_keys[q] for q in np.nonzero(A[t])[0]))
+                values = ", ".join(
+                    f"{f} = {v}" for f, v in (inst.quota_keys[q] for q in np.nonzero(A[t])[0])
+                )
                 why = f"no panel meeting all quotas can include someone with {values}"
         elif algorithm == "legacy":
             why = "never drawn in the greedy samples (a Monte-Carlo estimate)"

@@ -295,7 +295,9 @@ def relax_bounds(inst: Instance) -> tuple[np.ndarray, np.ndarray] | None:
     inf = highspy.kHighsInf
     # columns: c_t (T), s_minus (Q), s_plus (Q)
     lower = np.zeros(T + 2 * Q)
-    upper = np.concatenate([inst.type_size.astype(float), inst.lo.astype(float), np.full(Q, inf)])
+    upper = np.concatenate(
+        [inst.type_size.astype(float), np.maximum(inst.lo, 0).astype(float), np.full(Q, inf)]
+    )
     cost = np.concatenate([np.zeros(T), np.ones(2 * Q)])
     empty_i = np.array([], dtype=np.int32)
     h.addCols(T + 2 * Q, cost, lower, upper, 0, empty_i, empty_i, np.array([], dtype=float))
@@ -343,6 +345,8 @@ def _relax(inst: Instance, quotas: Quotas) -> tuple[list[QuotaChange], Quotas | 
     for q, quota in enumerate(quotas.quotas):
         lo_q, hi_q = int(new_lo[q]), int(new_hi[q])
         if lo_q != quota.min or hi_q != quota.max:
-            changes.append(QuotaChange(quota.feature, quota.value, quota.min, quota.max, lo_q, hi_q))
+            changes.append(
+                QuotaChange(quota.feature, quota.value, quota.min, quota.max, lo_q, hi_q)
+            )
         new_quotas.append(Quota(quota.feature, quota.value, lo_q, hi_q, quota.row))
     return changes, Quotas(tuple(new_quotas), quotas.source, None)

@@ -264,6 +264,13 @@ def leximin(
                 found = True
                 break
         if found and best_bound > z + PRICE_TOL:
+            if iterations % 25 == 0:
+                done = n_open_start - int(inst.type_size[open_].sum())
+                progress(
+                    done / max(1, n_open_start),
+                    f"level {levels + 1}: {z:.4f} <= min <= {best_bound:.4f}, "
+                    f"{len(master.columns)} panels",
+                )
             continue
         if best_bound <= z + PRICE_TOL and center is not None:
             y = center  # an optimal dual of the full level problem

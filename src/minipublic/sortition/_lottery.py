@@ -165,7 +165,7 @@ def lottery_index(public_seed: str, m: int) -> tuple[int, str]:
     Examples
     --------
     >>> lottery_index("12 31 7 44 9", 1000)[0]
-    36
+    637
     """
     if m < 1:
         raise InputError(f"the lottery has {m} panels")
@@ -310,7 +310,6 @@ def _vertex(sub: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndar
     """A vertex of {0 <= z <= 1, sub z = sub y, sum z = sum y} with a random objective."""
     R, F = sub.shape
     h = new_highs(solver="simplex", primal_feasibility_tolerance=1e-10)
-    inf = highspy.kHighsInf
     cost = rng.normal(size=F)
     empty_i = np.array([], dtype=np.int32)
     h.addCols(F, cost, np.zeros(F), np.ones(F), 0, empty_i, empty_i, np.array([], dtype=float))
@@ -324,7 +323,6 @@ def _vertex(sub: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndar
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    _ = inf
     return np.clip(np.asarray(h.getSolution().col_value, dtype=float), 0.0, 1.0)
 
 

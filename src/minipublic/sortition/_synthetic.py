@@ -82,6 +82,50 @@ class SyntheticPool:
         }
 
 
+def _population(rng: np.random.Generator, m: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """A correlated population of m and the indices of those who register."""
+    out: dict[str, np.ndarray] = {}
+
+    def pick(feature: str, shares: np.ndarray, size: int) -> np.ndarray:
+        vals = np.array(list(_POPULATION[feature]))
+        cum = np.cumsum(shares, axis=1)
+        cum[:, -1] = 1.0
+        u = rng.random(size)
+        idx = (u[:, None] > cum).sum(axis=1)
+        return vals[idx]
+
+    def base(feature: str, size: int) -> np.ndarray:
+        return np.tile(np.array(list(_POPULATION[feature].values())), (size, 1))
+
+    out["age"] = pick("age", base("age", m), m)
+    out["gender"] = pick("gender", base("gender", m), m)
+    out["area"] = pick("area", base("area", m), m)
+    s = base("ethnicity", m)
+    s[out["area"] == "east"] = [0.62, 0.2, 0.1, 0.08]
+    s[out["area"] == "north"] = [0.93, 0.03, 0.01, 0.03]
+    out["ethnicity"] = pick("ethnicity", s / s.sum(axis=1, keepdims=True), m)
+    s = base("education", m)
+    s[out["age"] == "65+"] = [0.35, 0.45, 0.20]
+    s[out["age"] == "16-29"] = [0.10, 0.50, 0.40]
+    s[out["area"] == "north"] *= [1.4, 1.0, 0.7]
+    out["education"] = pick("education", s / s.sum(axis=1, keepdims=True), m)
+    s = base("trust_in_government", m)
+    s[out["education"] == "no qualifications"] = [0.60, 0.30, 0.10]
+    s[out["education"] == "degree"] = [0.28, 0.45, 0.27]
+    s[out["area"] == "north"] *= [1.3, 1.0, 0.7]
+    out["trust_in_government"] = pick("trust_in_government", s / s.sum(axis=1, keepdims=True), m)
+    s = base("no_point", m)
+    s[out["trust_in_government"] == "low"] = [0.45, 0.55]
+    s[out["education"] == "no qualifications"] *= [1.5, 1.0]
+    out["no_point"] = pick("no_point", s / s.sum(axis=1, keepdims=True), m)
+    prop = np.ones(m)
+    for feature, factors in _PROPENSITY.items():
+        prop *= np.vectorize(factors.get)(out[feature])
+    prop /= prop.max()
+    keep = np.nonzero(rng.random(m) < prop)[0]
+    return out, keep
+
+
 _FIRST = ["Alex", "Sam", "Jo", "Priya", "Tom", "Aisha", "Li", "Maria", "Owen", "Zara", "Ben", "Ada"]
 
 
@@ -131,55 +175,24 @@ def synthetic_pool(
     if n_people < 1 or panel_size < 1:
         raise ValueError("n_people and panel_size must be >= 1")
     rng = np.random.default_rng(seed_to_int(seed))
-    # Oversample the population, then keep registrants by propensity.
-    m = int(n_people * 3.5) + 200
-    out: dict[str, np.ndarray] = {}
-
-    def pick(feature: str, shares: np.ndarray, size: int) -> np.ndarray:
-        vals = np.array(list(_POPULATION[feature]))
-        cum = np.cumsum(shares, axis=1)
-        cum[:, -1] = 1.0
-        u = rng.random(size)
-        idx = (u[:, None] > cum).sum(axis=1)
-        return vals[idx]
-
-    def base(feature: str, size: int) -> np.ndarray:
-        return np.tile(np.array(list(_POPULATION[feature].values())), (size, 1))
-
-    out["age"] = pick("age", base("age", m), m)
-    out["gender"] = pick("gender", base("gender", m), m)
-    out["area"] = pick("area", base("area", m), m)
-    s = base("ethnicity", m)
-    s[out["area"] == "east"] = [0.62, 0.2, 0.1, 0.08]
-    s[out["area"] == "north"] = [0.93, 0.03, 0.01, 0.03]
-    out["ethnicity"] = pick("ethnicity", s / s.sum(axis=1, keepdims=True), m)
-    s = base("education", m)
-    s[out["age"] == "65+"] = [0.35, 0.45, 0.20]
-    s[out["age"] == "16-29"] = [0.10, 0.50, 0.40]
-    s[out["area"] == "north"] *= [1.4, 1.0, 0.7]
-    out["education"] = pick("education", s / s.sum(axis=1, keepdims=True), m)
-    s = base("trust_in_government", m)
-    s[out["education"] == "no qualifications"] = [0.60, 0.30, 0.10]
-    s[out["education"] == "degree"] = [0.28, 0.45, 0.27]
-    s[out["area"] == "north"] *= [1.3, 1.0, 0.7]
-    out["trust_in_government"] = pick("trust_in_government", s / s.sum(axis=1, keepdims=True), m)
-    s = base("no_point", m)
-    s[out["trust_in_government"] == "low"] = [0.45, 0.55]
-    s[out["education"] == "no qualifications"] *= [1.5, 1.0]
-    out["no_point"] = pick("no_point", s / s.sum(axis=1, keepdims=True), m)
-    prop = np.ones(m)
-    for feature, factors in _PROPENSITY.items():
-        prop *= np.vectorize(factors.get)(out[feature])
-    prop /= prop.max()
-    keep = np.nonzero(rng.random(m) < prop)[0]
-    while len(keep) < n_people:  # rare: top up from the rest
-        keep = np.concatenate([keep, rng.choice(np.setdiff1d(np.arange(m), keep), 1)])
+    # Oversample the population, then keep registrants by propensity; grow the
+    # population if too few register (each attempt is reproducible from the seed).
+    m = int(n_people * 4) + 200
+    while True:
+        out, keep = _population(rng, m)
+        if len(keep) >= n_people:
+            break
+        m *= 2
     keep = np.sort(rng.choice(keep, n_people, replace=False))
     people = pd.DataFrame({f: out[f][keep] for f in _POPULATION})
     people.insert(0, "id", [f"R{i + 1:06d}" for i in range(n_people)])
     people.insert(1, "first_name", rng.choice(_FIRST, n_people))
-    addresses = np.array([f"{i + 1} {rng.choice(['High', 'Mill', 'Park', 'Church'])} Street"
-                          for i in range(n_people)])
+    addresses = np.array(
+        [
+            f"{i + 1} {rng.choice(['High', 'Mill', 'Park', 'Church'])} Street"
+            for i in range(n_people)
+        ]
+    )
     share = rng.random(n_people) < 0.05
     share_idx = np.nonzero(share)[0]
     if len(share_idx):

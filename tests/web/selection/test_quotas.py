@@ -1,12 +1,10 @@
-"""Quota conversion (hand-computed cases) and the replacement lottery (brute force)."""
+"""Quota conversion: hand-computed cases."""
 
-import hashlib
 from decimal import Decimal
 
 import pytest
 
-from minipublic.errors import InfeasibleError, InputError
-from minipublic.sortition import Quota, Quotas
+from minipublic.errors import InputError
 from minipublic.web.selection.quotas import (
     NOT_ANSWERED,
     QuotaLine,
@@ -14,7 +12,6 @@ from minipublic.web.selection.quotas import (
     pool_table,
     quotas_from_lines,
 )
-from minipublic.web.selection.replacement import replacement_lottery
 
 
 @pytest.mark.parametrize(
@@ -91,109 +88,3 @@ def test_pool_table_missing_answers_and_households():
     assert list(table.columns) == ["id", "household", "age", "trust_band"]
     assert table["trust_band"].tolist() == [NOT_ANSWERED, NOT_ANSWERED]
     assert table["household"].tolist() == ["1 high st", "solo:P-2"]
-
-
-# --- replacement lottery ------------------------------------------------------------
-
-
-def _quotas(spec):
-    return Quotas(tuple(Quota(f, v, lo, hi) for f, v, lo, hi in spec))
-
-
-def _brute_eligible(panel, declined, candidates, quotas, households):
-    remaining = [i for i in panel if i != declined]
-    taken = {households.get(i) for i in remaining}
-    scores = {}
-    for c in candidates:
-        if c in panel or households.get(c) in taken:
-            continue
-        people = [panel[i] for i in remaining] + [candidates[c]]
-        v = 0
-        for q in quotas.quotas:
-            n = sum(1 for p in people if p[q.feature] == q.value)
-            v += max(0, q.min - n) + max(0, n - q.max)
-        scores[c] = v
-    best = min(scores.values())
-    return sorted(c for c, v in scores.items() if v == best), best
-
-
-def test_replacement_is_like_for_like_and_index_is_sha256_mod_n():
-    quotas = _quotas([("g", "w", 1, 1), ("g", "m", 1, 1), ("t", "low", 1, 2), ("t", "high", 0, 1)])
-    panel = {"a": {"g": "w", "t": "low"}, "b": {"g": "m", "t": "high"}}
-    candidates = {
-        "c": {"g": "w", "t": "low"},
-        "d": {"g": "w", "t": "high"},  # would break t=high max 1? no: b is high -> 2 > 1
-        "e": {"g": "m", "t": "low"},  # g=m twice -> breaks
-        "f": {"g": "w", "t": "low"},
-    }
-    r = replacement_lottery(panel, "a", candidates, quotas, seed="12 31 7 44 9")
-    assert r.eligible == ("c", "f")
-    assert r.meets_quotas and r.violation == 0
-    digest = hashlib.sha256(b"12 31 7 44 9").hexdigest()
-    assert r.digest == digest
-    assert r.index == int(digest, 16) % 2
-    assert r.replacement == ("c", "f")[r.index]
-
-
-def test_replacement_matches_brute_force_on_random_cases():
-    import random
-
-    rng = random.Random(7)
-    for case in range(40):
-        quotas = _quotas(
-            [
-                ("g", "w", rng.randint(0, 2), rng.randint(2, 3)),
-                ("g", "m", rng.randint(0, 2), rng.randint(2, 3)),
-                ("t", "low", rng.randint(0, 3), 4),
-                ("t", "high", 0, rng.randint(1, 4)),
-            ]
-        )
-        people = {
-            f"p{i}": {"g": rng.choice("wm"), "t": rng.choice(["low", "high"])} for i in range(9)
-        }
-        households = {p: f"h{rng.randint(0, 6)}" for p in people}
-        ids = list(people)
-        panel_ids = rng.sample(ids, 4)
-        panel = {i: people[i] for i in panel_ids}
-        candidates = {i: people[i] for i in ids if i not in panel}
-        declined = panel_ids[0]
-        seed = f"seed {case}"
-        try:
-            r = replacement_lottery(
-                panel, declined, candidates, quotas, seed=seed, households=households
-            )
-        except InfeasibleError:
-            remaining = {households[i] for i in panel_ids[1:]}
-            assert all(households[c] in remaining for c in candidates)
-            continue
-        eligible, best = _brute_eligible(panel, declined, candidates, quotas, households)
-        assert list(r.eligible) == eligible
-        assert r.violation == best
-        assert (
-            r.replacement
-            == eligible[int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(eligible)]
-        )
-
-
-def test_replacement_reports_when_quotas_cannot_be_kept():
-    quotas = _quotas([("g", "w", 2, 2), ("g", "m", 0, 2)])
-    panel = {"a": {"g": "w"}, "b": {"g": "w"}}
-    r = replacement_lottery(panel, "a", {"c": {"g": "m"}}, quotas, seed="x")
-    assert r.replacement == "c" and not r.meets_quotas and r.violation == 1
-
-
-def test_replacement_bad_input():
-    quotas = _quotas([("g", "w", 0, 2)])
-    with pytest.raises(InputError):
-        replacement_lottery({"a": {"g": "w"}}, "zz", {"c": {"g": "w"}}, quotas, seed="x")
-    with pytest.raises(InputError):
-        replacement_lottery({"a": {"g": "w"}}, "a", {"c": {"g": "w"}}, quotas, seed="  ")
-    with pytest.raises(InfeasibleError):
-        replacement_lottery(
-            {"a": {"g": "w"}, "b": {"g": "w"}},
-            "a",
-            {"c": {"g": "w"}},
-            quotas,
-            seed="x",
-            households={"b": "h1", "c": "h1"},
-        )

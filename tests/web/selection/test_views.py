@@ -119,3 +119,17 @@ def test_probabilities_csv(demo_assembly, client_as):
     lines = r.content.decode().splitlines()
     assert lines[0] == "id,probability,lottery_probability,zero_reason"
     assert len(lines) == 1 + len(run.probabilities)
+
+
+def test_pages_in_welsh(demo_assembly, client_as):
+    client = client_as("organiser")
+    client.post("/i18n/setlang/", {"language": "cy", "next": "/"})
+    run = actions.drawn_run(demo_assembly)
+    public = client.get(f"/a/{demo_assembly.slug}/lottery/").content.decode()
+    assert "Sut y dewiswyd y panel" in public and "Gwiriwch drosoch eich hun" in public
+    page = client.get(f"/a/{demo_assembly.slug}/selection/quotas/").content.decode()
+    assert "Cwotâu" in page and "Nodweddion â chwotâu" in page
+    page = client.get(f"/a/{demo_assembly.slug}/selection/runs/{run.pk}/").content.decode()
+    assert "Tegwch" in page
+    page = client.get(f"/a/{demo_assembly.slug}/selection/panel/").content.decode()
+    assert "Y panel a phobl yn lle eraill" in page

@@ -73,7 +73,7 @@ def load(demo: Demo) -> None:
             starts_at=starts,
             ends_at=starts + dt.timedelta(hours=6),
             place="Aberwen Community Hall, 12 High Street",
-            what_to_bring="Nothing: lunch, travel costs and childcare are paid for.",
+            what_to_bring="Nothing. Lunch, travel costs and childcare are paid for.",
             acting_user=organiser,
         )
     other = actions.do_create_assembly(

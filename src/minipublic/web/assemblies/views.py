@@ -32,7 +32,9 @@ def phase_steps(assembly: Assembly) -> list[dict]:
     current = assembly.current_phase.index
     steps = []
     for phase in Phase:
-        state = "done" if phase.index < current else "current" if phase.index == current else "upcoming"
+        state = (
+            "done" if phase.index < current else "current" if phase.index == current else "upcoming"
+        )
         steps.append(
             {
                 "phase": phase,

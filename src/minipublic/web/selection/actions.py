@@ -47,7 +47,6 @@ from minipublic.web.selection.quotas import (
     pool_table,
     quotas_from_lines,
 )
-from minipublic.web.selection.replacement import replacement_lottery
 
 #: Registrants who are not in the pool of a new run.
 OUT_OF_POOL = (Status.WITHDRAWN,)
@@ -410,6 +409,8 @@ def do_store_run(run: SelectionRun, *, table, quotas, distribution, lottery) -> 
         "pool": {"file": "pool.csv", "sha256": _sha(pool_csv), "n_people": len(table)},
         "categories": {"file": "categories.csv", "sha256": _sha(categories_csv)},
         "distribution": {"file": "distribution.csv", "sha256": lottery.sha256},
+        # The key `minipublic sortition verify DIR` checks distribution.csv against.
+        "lottery": {"file": "distribution.csv", "sha256": lottery.sha256, "m": run.m},
         "households": (
             "at most one person per household (column household); passed to the core "
             "only when a household has two or more people in the pool"
@@ -610,37 +611,58 @@ def check_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replac
         raise ValidationError({"__all__": [str(exc)]}) from None
 
 
-@transaction.atomic
-def do_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replacement:
-    """Draw the replacement (:func:`~minipublic.web.selection.replacement.replacement_lottery`).
-
-    The decliner's seat becomes inactive and their status ``replaced``; the
-    person drawn gets a seat (origin ``replacement``) with their selection
-    probability from the run, and status ``selected``. Writes
-    ``panel_member.replaced``.
-    """
+def run_pool_and_quotas(run: SelectionRun):
+    """The run's pool (from its stored ``pool.csv``) and quotas, as the core's objects."""
     from minipublic.sortition import Quota, Quotas
 
-    run = member.run
+    table = pd.read_csv(io.StringIO(run.pool_csv), dtype=str, keep_default_na=False)
     quotas = Quotas(tuple(Quota(q["feature"], q["value"], q["min"], q["max"]) for q in run.quotas))
-    features = quotas.features
+    return pool_from_table(table), quotas
+
+
+@transaction.atomic
+def do_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replacement:
+    """Draw the replacement with the core's replacement lottery (:func:`minipublic.sortition.replace`).
+
+    The candidates are the run's pool minus everyone ever given a seat and
+    everyone no longer available (withdrawn, or not ``registered``); the core
+    keeps the quotas with the remaining members counted (widening them
+    minimally only if it must), finds a fair distribution over the
+    candidates with the run's algorithm, rounds it to a lottery of ``m``
+    panels and draws from *seed* (``SHA-256(seed) mod m``). The decliner's
+    seat becomes inactive and their status ``replaced``; the person drawn
+    gets a seat (origin ``replacement``) with their selection probability
+    from the run, and status ``selected``. Writes ``panel_member.replaced``.
+    """
+    from minipublic.sortition import replace
+
+    run = member.run
+    pool, quotas = run_pool_and_quotas(run)
     active = list(run.members.filter(active=True).select_related("registrant__participant"))
-    panel = {m.registrant.pseudonym: m.registrant.features() for m in active}
-    households = {m.registrant.pseudonym: m.registrant.household_key for m in active}
-    ever = set(run.members.values_list("registrant_id", flat=True))
-    candidates = {}
-    by_pseudonym = {}
-    for r in pool_registrants(run.assembly).filter(status=Status.REGISTERED).exclude(pk__in=ever):
-        answers = r.features()
-        candidates[r.pseudonym] = {f: answers.get(f, "") or "not answered" for f in features}
-        households[r.pseudonym] = r.household_key
-        by_pseudonym[r.pseudonym] = r
-    panel = {k: {f: v.get(f, "") or "not answered" for f in features} for k, v in panel.items()}
-    result = replacement_lottery(
-        panel, member.registrant.pseudonym, candidates, quotas, seed=seed, households=households
+    panel = [m.registrant.pseudonym for m in active]
+    ever = set(run.members.values_list("registrant__participant__pseudonym", flat=True))
+    available = set(
+        pool_registrants(run.assembly)
+        .filter(status=Status.REGISTERED)
+        .values_list("participant__pseudonym", flat=True)
     )
-    chosen = by_pseudonym[result.replacement]
-    p = float(run.probabilities.get(chosen.pseudonym, 0.0))
+    exclude = [pid for pid in pool.ids if pid in ever or pid not in available]
+    result = replace(
+        pool,
+        quotas,
+        panel,
+        [member.registrant.pseudonym],
+        public_seed=seed,
+        algorithm=run.algorithm,
+        m=run.m,
+        seed=run.seed,
+        exclude=[pid for pid in exclude if pid not in panel],
+    )
+    chosen_id = result.replacements[0]
+    chosen = Registrant.objects.select_related("participant").get(
+        assembly=run.assembly, participant__pseudonym=chosen_id
+    )
+    p = float(run.probabilities.get(chosen_id, 0.0))
     chosen.status = Status.SELECTED
     chosen.selection_probability = p
     chosen.save(update_fields=["status", "selection_probability"])
@@ -651,17 +673,28 @@ def do_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replaceme
     member.save(update_fields=["active"])
     member.registrant.status = Status.REPLACED
     member.registrant.save(update_fields=["status"])
+    eligible = sorted(pid for pid, prob in result.probabilities.items() if prob > 1e-12)
+    violation = sum(
+        abs(c.new_min - c.old_min) + abs(c.new_max - c.old_max) for c in result.quota_changes
+    )
     replacement = Replacement.objects.create(
         run=run,
         declined=member,
         replacement=new_member,
-        seed=result.seed,
-        digest=result.digest,
-        index=result.index,
-        eligible=list(result.eligible),
-        meets_quotas=result.meets_quotas,
-        violation=result.violation,
-        method=result.method,
+        seed=result.draw.public_seed,
+        digest=result.draw.digest,
+        index=result.draw.index,
+        m=result.m,
+        lottery_sha256=result.lottery_sha256,
+        probability=float(result.probabilities.get(chosen_id, 0.0)),
+        eligible=eligible,
+        meets_quotas=not result.quota_changes,
+        violation=violation,
+        quota_changes=[c.to_dict() for c in result.quota_changes],
+        method=(
+            f"minipublic.sortition.replace: {result.algorithm} over the candidates, "
+            f"lottery of {result.m} panels, index = SHA-256(seed) mod {result.m}"
+        ),
         created_by=acting_user,
     )
     record_event(
@@ -671,11 +704,12 @@ def do_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replaceme
         assembly=run.assembly,
         old={"pseudonym": member.registrant.pseudonym},
         new={
-            "pseudonym": chosen.pseudonym,
-            "seed": result.seed,
-            "index": result.index,
-            "n_eligible": len(result.eligible),
-            "meets_quotas": result.meets_quotas,
+            "pseudonym": chosen_id,
+            "seed": result.draw.public_seed,
+            "index": result.draw.index,
+            "m": result.m,
+            "lottery_sha256": result.lottery_sha256,
+            "quota_changes": [c.describe() for c in result.quota_changes],
         },
     )
     return replacement

@@ -189,9 +189,19 @@ class Replacement(models.Model):
     seed = models.CharField(max_length=200)
     digest = models.CharField(max_length=64)
     index = models.PositiveIntegerField()
-    eligible = models.JSONField(default=list, help_text="Sorted pseudonyms drawn from.")
+    m = models.PositiveIntegerField(default=1000, help_text="Panels in the replacement lottery.")
+    lottery_sha256 = models.CharField(max_length=64, blank=True)
+    probability = models.FloatField(
+        null=True, blank=True, help_text="Chance the person drawn had in the replacement lottery."
+    )
+    eligible = models.JSONField(
+        default=list, help_text="Sorted pseudonyms with a chance of being drawn."
+    )
     meets_quotas = models.BooleanField(default=True)
-    violation = models.PositiveIntegerField(default=0)
+    violation = models.PositiveIntegerField(
+        default=0, help_text="Total widening of the quotas (people) the core had to make."
+    )
+    quota_changes = models.JSONField(default=list)
     method = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
