@@ -25,6 +25,9 @@ CONVERSATIONS = [
 ]
 
 # Adjusted Rand index may trail red-dwarf's by at most this much on one conversation.
+# Needed for NZ biodiversity only (0.919 against 0.954 at seed 0; mean over seeds
+# 0-4: 0.931): our partition has a lower k-means cost than both red-dwarf's and
+# Polis' own there, so the gap is not an optimisation failure (see docs/statements.md).
 ARI_TOLERANCE = 0.05
 
 
@@ -57,7 +60,9 @@ def test_groups_agree_with_polis_at_least_as_well_as_red_dwarf(name, polis_conve
     """ARI against the group-id column Polis itself exported.
 
     Measured (seed 0): ours 0.884 / 0.876 / 0.919 / 0.826 against red-dwarf's
-    0.459 / 0.636 / 0.954 / 0.826 (seattle, brexit, biodiversity, vTaiwan).
+    0.459 / 0.636 / 0.954 / 0.826 (seattle, brexit, biodiversity, vTaiwan); mean
+    over seeds 0-4: ours 0.890 / 0.828 / 0.931 / 0.826, red-dwarf's are the same
+    at every seed. Elsewhere than biodiversity we must not trail red-dwarf at all.
     """
     votes, _, mod_out = polis_conversation(name)
     reference = read_polis_groups(polis_dir(name) / "participants-votes.csv")
@@ -69,7 +74,8 @@ def test_groups_agree_with_polis_at_least_as_well_as_red_dwarf(name, polis_conve
     )
     theirs = _ari(reference, *_red_dwarf_labels(votes, mod_out))
     assert opinion_map.n_groups == reference.nunique()
-    assert ours >= theirs - ARI_TOLERANCE, (name, ours, theirs)
+    tolerance = ARI_TOLERANCE if name == "scoop-hivemind.biodiversity" else 1e-9
+    assert ours >= theirs - tolerance, (name, ours, theirs)
     assert ours > 0.8
 
 

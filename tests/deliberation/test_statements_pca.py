@@ -56,8 +56,12 @@ def test_hand_computed_projection_and_extremity():
     v = res.components[0]
     expected_p2 = np.sqrt(2 / 1) * (2 / 3) * v[0]  # sqrt(m / n_i) scaling
     assert np.isclose(res.projections[2, 0], expected_p2)
-    # A virtual participant agreeing with statement 1 alone: sqrt(2) * (1 - 0) * v[1].
+    # Polis' extremity: a virtual participant disagreeing with statement j alone,
+    # sqrt(m) * |-1 - mu_j| * |v_j|: sqrt(2) * 4/3 * |v0| and sqrt(2) * 1 * |v1|.
+    assert np.isclose(res.extremity[0], np.sqrt(2) * (4 / 3) * abs(v[0]))
     assert np.isclose(res.extremity[1], np.sqrt(2) * abs(v[1]))
+    # The plotted statement position is the agreeing virtual participant.
+    assert np.isclose(res.statement_projections[0, 0], np.sqrt(2) * (2 / 3) * v[0])
 
 
 def test_hidden_statement_scaling_matches_polis_zeroed_columns():

@@ -45,7 +45,7 @@ class PolisPCA:
     statement_projections : ndarray of shape (n_statements, n_components)
         Where a virtual participant who agreed with only that statement lands.
     extremity : ndarray of shape (n_statements,)
-        Euclidean length of each statement projection.
+        Polis' comment extremity (see :func:`polis_pca`).
     n_iter : int
         Products with ``D`` or ``D.T`` that the iteration needed.
     """
@@ -90,9 +90,13 @@ def polis_pca(
     - A participant with ``n_i`` votes on ``m`` statements is projected to
       ``p_i = sqrt(m / max(n_i, 1)) * D_i V^T``; the factor corrects the pull
       towards the centre of participants who voted on few statements.
-    - Statement ``j`` is projected as a virtual participant who agreed with it
-      alone: ``q_j = sqrt(m) * (1 - mu_j) * V[:, j]``; its *extremity* is
-      ``||q_j||``, used by statement routing.
+    - Statement ``j`` is placed on the map as a virtual participant who
+      agreed with it alone: ``q_j = sqrt(m) * (1 - mu_j) * V[:, j]``.
+    - Its *extremity*, used by statement routing, is computed as Polis does
+      (``pca-project-cmnts`` in ``pca.clj``): the virtual participant there
+      *disagreed* (vote -1) and has no other vote, not even on hidden
+      statements, so ``e_j = sqrt(m + h) * |-1 - mu_j| * ||V[:, j]||``. (red-dwarf
+      uses +1 here, which gives well-agreed statements a small extremity.)
     - Polis zeroes moderated-out columns instead of dropping them, so each of
       the ``h`` hidden statements counts as a (pass) vote of every participant
       in the scaling: ``sqrt((m + h) / max(n_i + h, 1))``. ``n_hidden=h``
@@ -184,7 +188,7 @@ def polis_pca(
     projections = np.asarray(D @ comps.T) * scale[:, None]
     single = np.sqrt((m + h) / (1 + h))
     statement_projections = (single * (1.0 - center))[:, None] * comps.T
-    extremity = np.linalg.norm(statement_projections, axis=1)
+    extremity = np.sqrt(m + h) * np.abs(-1.0 - center) * np.linalg.norm(comps, axis=0)
     explained = sv**2 / max(n - 1, 1)
     return PolisPCA(
         center=center,
