@@ -1,12 +1,13 @@
 """Actions: each change has its result and its audit line; invalid input changes nothing."""
 
+import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
 
+from minipublic.sortition import invite
 from minipublic.web.assemblies.models import AuditEvent
 from minipublic.web.people.models import Participant, PersonalDetails
 from minipublic.web.recruitment import actions
-from minipublic.web.recruitment.lottery import stage_one_lottery
 from minipublic.web.recruitment.models import (
     Address,
     AddressFile,
@@ -14,6 +15,7 @@ from minipublic.web.recruitment.models import (
     Registrant,
     SupportArrangement,
 )
+from minipublic.web.recruitment.tasks import draw_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +90,23 @@ def test_weights_and_lottery(other_assembly, user):
         actions.check_invitation_lottery(address_file, n_letters=21, seed="s")
     actions.check_invitation_lottery(address_file, n_letters=10, seed="s")
     addresses = list(address_file.addresses.order_by("row"))
-    result = stage_one_lottery(
-        [a.area for a in addresses], n_letters=10, weights={"elmside": 3.0}, seed="s"
+    # A weight for an area of another file of the assembly is left out of this draw.
+    AreaWeight.objects.create(assembly=other_assembly, area="elsewhere", weight=4.0)
+    invitation = draw_invitation(address_file, addresses, n_letters=10, seed="s")
+    # The task's draw is exactly the core's draw on (id, area) in file order.
+    direct = invite(
+        pd.DataFrame({"id": [str(a.pk) for a in addresses], "area": [a.area for a in addresses]}),
+        10,
+        area_column="area",
+        weights={"elmside": 3.0},
+        seed="s",
     )
-    made = actions.do_apply_invitation_lottery(address_file, result, addresses)
+    assert invitation.invited["id"].tolist() == direct.invited["id"].tolist()
+    made = actions.do_apply_invitation_lottery(address_file, invitation, addresses, seed="s")
     assert made == 10
+    assert set(
+        Address.objects.filter(address_file=address_file, invited=True).values_list("pk", flat=True)
+    ) == {int(i) for i in direct.invited["id"]}
     invited = Address.objects.filter(address_file=address_file, invited=True)
     # Mass 12 and 24: 10 letters -> 3.33 and 6.67 -> 3 and 7.
     assert invited.filter(area="oakside").count() == 3
@@ -107,7 +121,10 @@ def test_weights_and_lottery(other_assembly, user):
     assert probs == pytest.approx({"oakside": 3 / 12, "elmside": 7 / 8})
     event = _events(other_assembly, "invitation_lottery.run").get()
     assert event.new["seed"] == "s" and event.new["allocation"] == {"oakside": 3, "elmside": 7}
+    assert event.new["seed_int"] == str(direct.seed) and event.new["method"] == direct.method
+    assert event.new["weights"] == {"elmside": 3.0, "oakside": 1.0}
     address_file.refresh_from_db()
+    assert address_file.seed == "s" and address_file.lottery_method == direct.method
     with pytest.raises(ValidationError, match="already been run"):
         actions.check_invitation_lottery(address_file, n_letters=5, seed="s")
 

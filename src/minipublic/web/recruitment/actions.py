@@ -16,16 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minipublic.errors import InputError
-from minipublic.sortition import normalise_address
+from minipublic.sortition import Invitation, normalise_address
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.assemblies.models import Assembly
 from minipublic.web.people.models import Participant, PersonalDetails
+from minipublic.web.recruitment.files import read_address_table, read_area_weights
 from minipublic.web.recruitment.imports import read_pool_file
-from minipublic.web.recruitment.lottery import (
-    StageOneLottery,
-    read_address_table,
-    read_area_weights,
-)
 from minipublic.web.recruitment.models import (
     Address,
     AddressFile,
@@ -218,18 +214,29 @@ def do_mark_lottery_running(address_file: AddressFile, *, n_letters: int, seed: 
 
 @transaction.atomic
 def do_apply_invitation_lottery(
-    address_file: AddressFile, result: StageOneLottery, addresses: list, *, acting_user=None
+    address_file: AddressFile,
+    invitation: Invitation,
+    addresses: list,
+    *,
+    seed: str,
+    acting_user=None,
 ) -> int:
-    """Store each address's inclusion probability and give the invited a letter code.
+    """Store the core's draw: each address's inclusion probability, and a letter code if invited.
 
-    *addresses* are the file's :class:`Address` rows in the order the lottery
-    saw them. Writes ``invitation_lottery.run``. Returns the letters made.
+    *invitation* is the result of :func:`minipublic.sortition.invite` on
+    *addresses* (the file's :class:`Address` rows, with ``id`` = primary
+    key), called with the public *seed* words. Stores the words as the
+    file's seed, the core's method, and writes ``invitation_lottery.run``
+    with the core's integer seed, allocation and weights. Returns the
+    letters made.
     """
-    invited = set(result.invited.tolist())
+    invited = set(invitation.invited[invitation.id_column].astype(int).tolist())
+    per_area = invitation.allocation.set_index("area")
+    probability = per_area["inclusion_probability"].astype(float).to_dict()
     used = set(Address.objects.exclude(letter_code=None).values_list("letter_code", flat=True))
-    for i, address in enumerate(addresses):
-        address.inclusion_probability = float(result.inclusion_probability[i])
-        if i in invited:
+    for address in addresses:
+        address.inclusion_probability = probability[address.area]
+        if address.pk in invited:
             code = new_letter_code()
             while code in used:
                 code = new_letter_code()
@@ -246,9 +253,9 @@ def do_apply_invitation_lottery(
             [(a.inclusion_probability, a.invited, a.letter_code, a.pk) for a in addresses],
         )
     address_file.lottery_status = AddressFile.LotteryStatus.DONE
-    address_file.n_letters = result.n_letters
-    address_file.seed = str(result.seed)
-    address_file.lottery_method = result.method
+    address_file.n_letters = invitation.n
+    address_file.seed = seed
+    address_file.lottery_method = invitation.method[:100]
     address_file.lottery_run_at = timezone.now()
     address_file.save()
     record_event(
@@ -257,11 +264,13 @@ def do_apply_invitation_lottery(
         actor=acting_user,
         assembly=address_file.assembly,
         new={
-            "seed": str(result.seed),
-            "method": result.method,
-            "letters": result.n_letters,
-            "allocation": result.allocation,
-            "weights": result.weights,
+            "seed": seed,
+            "seed_int": str(invitation.seed),
+            "method": invitation.method,
+            "letters": invitation.n,
+            "allocation": {a: int(k) for a, k in per_area["invited"].items()},
+            "weights": {a: float(w) for a, w in per_area["weight"].items()},
+            "sha256": invitation.sha256,
         },
     )
     return len(invited)

@@ -26,12 +26,12 @@ from minipublic.web.recruitment.actions import (
     do_upload_address_file,
     registration_settings,
 )
-from minipublic.web.recruitment.lottery import stage_one_lottery
 from minipublic.web.recruitment.models import (
     Registrant,
     Source,
     SupportArrangement,
 )
+from minipublic.web.recruitment.tasks import draw_invitation
 
 AREAS = {"north": 1500, "south": 1800, "east": 1200, "west": 1500}
 WEIGHTS = {"east": 2.0, "north": 1.5}
@@ -131,13 +131,11 @@ def load(demo: Demo) -> None:
         acting_user=organiser,
     )
     addresses = list(address_file.addresses.order_by("row"))
-    result = stage_one_lottery(
-        [a.area for a in addresses],
-        n_letters=N_LETTERS,
-        weights=WEIGHTS,
-        seed=f"aberwen-letters-{demo.seed}",
+    seed = f"aberwen-letters-{demo.seed}"
+    invitation = draw_invitation(address_file, addresses, n_letters=N_LETTERS, seed=seed)
+    do_apply_invitation_lottery(
+        address_file, invitation, addresses, seed=seed, acting_user=organiser
     )
-    do_apply_invitation_lottery(address_file, result, addresses, acting_user=organiser)
 
     people = synthetic_pool(N_REGISTRANTS, seed=demo.seed, panel_size=100).people
     invited_by_area: dict[str, list] = {}

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from minipublic.errors import InputError
 from minipublic.sortition import normalise_address, pool_from_frame
-from minipublic.web.recruitment.lottery import _read_frame
+from minipublic.web.recruitment.files import _read_frame
 
 CONTACT_COLUMNS = {
     "first_name": ("first_name",),
