@@ -8,8 +8,6 @@ from minipublic.web.assemblies.models import Assembly, StaffRole
 from minipublic.web.people.models import Participant
 from minipublic.web.recruitment.models import Registrant, Source
 
-from ..browser.conftest import browser, page_factory, shot  # noqa: F401
-
 
 @pytest.fixture
 def small_pool(db, user):
