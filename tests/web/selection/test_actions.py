@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 
 from minipublic.sortition import lottery_index, verify
 from minipublic.web.assemblies.models import AuditEvent
@@ -90,16 +89,14 @@ def _start(assembly, organiser, captured, **kw):
     return run
 
 
-def _run_queue():
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
-
-
-def test_selection_task_draw_and_verify(small_pool, user, django_capture_on_commit_callbacks):
+def test_selection_task_draw_and_verify(
+    small_pool, user, django_capture_on_commit_callbacks, run_queue
+):
     olivia = user("organiser")
     run = _start(small_pool, olivia, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.RUNNING
     assert _events("selection.started", small_pool).count() == 1
-    _run_queue()
+    run_queue()
     run.refresh_from_db()
     run.progress.refresh_from_db()
     assert run.progress.status == TaskStatus.SUCCEEDED, run.progress.message
@@ -134,7 +131,7 @@ def test_selection_task_draw_and_verify(small_pool, user, django_capture_on_comm
 
 
 def test_infeasible_quotas_fail_the_task_with_the_explanation(
-    small_pool, user, django_capture_on_commit_callbacks
+    small_pool, user, django_capture_on_commit_callbacks, run_queue
 ):
     run = _start(
         small_pool,
@@ -143,7 +140,7 @@ def test_infeasible_quotas_fail_the_task_with_the_explanation(
         size=30,
         lines=_lines(low_share="100", tol="0"),
     )
-    _run_queue()
+    run_queue()
     run.refresh_from_db()
     run.progress.refresh_from_db()
     assert run.status == RunStatus.FAILED and run.error
