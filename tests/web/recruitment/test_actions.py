@@ -129,6 +129,48 @@ def test_weights_and_lottery(other_assembly, user):
         actions.check_invitation_lottery(address_file, n_letters=5, seed="s")
 
 
+def test_failed_lottery_task_frees_the_file(other_assembly, user, monkeypatch):
+    """A draw that fails stores nothing, says why, and lets the organiser run it again."""
+    from minipublic.errors import InputError
+    from minipublic.web.progress.models import TaskProgress, TaskStatus
+    from minipublic.web.recruitment import tasks
+
+    organiser = user("other_organiser")
+    address_file = actions.check_upload_address_file(
+        other_assembly, name="a.csv", data=ADDRESSES, acting_user=organiser
+    )
+    actions.do_mark_lottery_running(address_file, n_letters=5, seed="s")
+
+    def broken(*args, **kwargs):
+        raise InputError("weight for an unknown area", file="weights.csv", row=3, column="area")
+
+    monkeypatch.setattr(tasks, "draw_invitation", broken)
+    progress = TaskProgress.objects.create(kind="invitation_lottery", title="Lottery")
+    with pytest.raises(InputError):
+        tasks.run_invitation_lottery.call(
+            progress_id=str(progress.pk),
+            address_file_id=address_file.pk,
+            n_letters=5,
+            seed="s",
+            acting_user_id=organiser.pk,
+        )
+    address_file.refresh_from_db()
+    progress.refresh_from_db()
+    assert address_file.lottery_status == AddressFile.LotteryStatus.NOT_RUN
+    assert not Address.objects.filter(address_file=address_file, invited=True).exists()
+    assert progress.status == TaskStatus.FAILED and "weights.csv, row 3" in progress.message
+    event = _events(other_assembly, "invitation_lottery.failed").get()
+    assert event.actor == organiser and "unknown area" in event.new["reason"]
+    # Free again: the lottery can be started once more.
+    actions.check_invitation_lottery(address_file, n_letters=5, seed="s")
+    # A finished draw is never released.
+    address_file.lottery_status = AddressFile.LotteryStatus.DONE
+    address_file.save()
+    assert not actions.do_release_invitation_lottery(address_file, reason="late failure")
+    address_file.refresh_from_db()
+    assert address_file.lottery_status == AddressFile.LotteryStatus.DONE
+
+
 def _free_address(assembly):
     return Address.objects.filter(assembly=assembly, invited=True, registrant__isnull=True).first()
 

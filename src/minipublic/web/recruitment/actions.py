@@ -213,6 +213,28 @@ def do_mark_lottery_running(address_file: AddressFile, *, n_letters: int, seed: 
 
 
 @transaction.atomic
+def do_release_invitation_lottery(address_file: AddressFile, *, reason: str, acting_user=None):
+    """Free a file whose lottery task failed before the draw was stored, so it can be run again.
+
+    Only a file still marked running is released (a finished draw is never
+    undone). Writes ``invitation_lottery.failed`` with the reason.
+    """
+    released = AddressFile.objects.filter(
+        pk=address_file.pk, lottery_status=AddressFile.LotteryStatus.RUNNING
+    ).update(lottery_status=AddressFile.LotteryStatus.NOT_RUN)
+    if released:
+        record_event(
+            "invitation_lottery.failed",
+            address_file,
+            actor=acting_user,
+            assembly=address_file.assembly,
+            old={"status": AddressFile.LotteryStatus.RUNNING},
+            new={"status": AddressFile.LotteryStatus.NOT_RUN, "reason": reason[:300]},
+        )
+    return bool(released)
+
+
+@transaction.atomic
 def do_apply_invitation_lottery(
     address_file: AddressFile,
     invitation: Invitation,

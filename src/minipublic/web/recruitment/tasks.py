@@ -67,7 +67,10 @@ def run_invitation_lottery(
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
-    from minipublic.web.recruitment.actions import do_apply_invitation_lottery
+    from minipublic.web.recruitment.actions import (
+        do_apply_invitation_lottery,
+        do_release_invitation_lottery,
+    )
     from minipublic.web.recruitment.models import AddressFile
 
     with tracked(progress_id) as report:
@@ -77,11 +80,16 @@ def run_invitation_lottery(
         report(0.02, "reading the addresses")
         addresses = list(address_file.addresses.order_by("row"))
         report(0.05, "drawing the lottery")
-        invitation = draw_invitation(address_file, addresses, n_letters=n_letters, seed=seed)
-        report(0.08, "making the letter codes")
-        made = do_apply_invitation_lottery(
-            address_file, invitation, addresses, seed=seed, acting_user=actor
-        )
+        try:
+            invitation = draw_invitation(address_file, addresses, n_letters=n_letters, seed=seed)
+            report(0.08, "making the letter codes")
+            made = do_apply_invitation_lottery(
+                address_file, invitation, addresses, seed=seed, acting_user=actor
+            )
+        except Exception as exc:
+            # Nothing was stored: free the file so the organiser can fix the cause and retry.
+            do_release_invitation_lottery(address_file, reason=str(exc), acting_user=actor)
+            raise
         _make_letters(address_file, actor, report, start=0.1)
         allocation = invitation.allocation.set_index("area")["invited"]
         report.finish(
