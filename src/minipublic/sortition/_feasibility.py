@@ -289,19 +289,37 @@ def _facts(inst: Instance, core_min: list[int], core_max: list[int], counts: np.
 
 
 def relax_bounds(inst: Instance) -> tuple[np.ndarray, np.ndarray] | None:
-    """Smallest L1 change of (lo, hi) that admits a panel, or None if none does."""
+    """Smallest change of the bounds (lo, hi) that admits a panel, or None if none does.
+
+    "Smallest" is lexicographic: first the least total change
+    :math:`\\sum_q (s^-_q + s^+_q)` (the L1 distance between old and new
+    bounds, in seats), then, among all changes of that size, the fewest
+    bounds touched. The second step matters to organisers: the L1 optimum is
+    rarely unique, and a solver left alone may spread one mistyped quota's
+    excess over every quota of its feature; preferring fewest touched bounds
+    points at the quota that causes the conflict. Both are one MIP with the
+    weighted objective :math:`(2Q + 1) \\sum_q (s^-_q + s^+_q) + \\sum_q (z^-_q + z^+_q)`,
+    where binary :math:`z` marks a changed bound; since at most :math:`2Q`
+    bounds can change, the weight makes seats dominate.
+    """
     T, Q = inst.T, len(inst.lo)
     h = new_highs(mip_rel_gap=0.0)
     inf = highspy.kHighsInf
-    # columns: c_t (T), s_minus (Q), s_plus (Q)
-    lower = np.zeros(T + 2 * Q)
+    k = float(inst.k)
+    # columns: c_t (T), s_minus (Q), s_plus (Q), z_minus (Q), z_plus (Q)
+    n = T + 4 * Q
+    lower = np.zeros(n)
     upper = np.concatenate(
-        [inst.type_size.astype(float), np.maximum(inst.lo, 0).astype(float), np.full(Q, inf)]
+        [
+            inst.type_size.astype(float),
+            np.maximum(inst.lo, 0).astype(float),
+            np.full(Q, k),  # a count never exceeds k, so neither does a useful increase
+            np.ones(2 * Q),
+        ]
     )
-    cost = np.concatenate([np.zeros(T), np.ones(2 * Q)])
+    cost = np.concatenate([np.zeros(T), np.full(2 * Q, 2.0 * Q + 1.0), np.ones(2 * Q)])
     empty_i = np.array([], dtype=np.int32)
-    h.addCols(T + 2 * Q, cost, lower, upper, 0, empty_i, empty_i, np.array([], dtype=float))
-    n = T + 2 * Q
+    h.addCols(n, cost, lower, upper, 0, empty_i, empty_i, np.array([], dtype=float))
     h.changeColsIntegrality(
         n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n)
     )
@@ -324,6 +342,21 @@ def relax_bounds(inst: Instance) -> tuple[np.ndarray, np.ndarray] | None:
             np.concatenate([idx, [T + Q + q]]).astype(np.int32),
             np.concatenate([np.ones(len(idx)), [-1.0]]),
         )
+        # a bound that moves is marked: s_minus <= lo * z_minus, s_plus <= k * z_plus
+        h.addRow(
+            -inf,
+            0.0,
+            2,
+            np.array([T + q, T + 2 * Q + q], dtype=np.int32),
+            np.array([1.0, -float(max(inst.lo[q], 0))]),
+        )
+        h.addRow(
+            -inf,
+            0.0,
+            2,
+            np.array([T + Q + q, T + 3 * Q + q], dtype=np.int32),
+            np.array([1.0, -k]),
+        )
     h.addRow(float(inst.k), float(inst.k), T, np.arange(T, dtype=np.int32), np.ones(T))
     for members in inst.households:
         h.addRow(-inf, 1.0, len(members), members.astype(np.int32), np.ones(len(members)))
@@ -332,7 +365,7 @@ def relax_bounds(inst: Instance) -> tuple[np.ndarray, np.ndarray] | None:
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     x = np.rint(np.asarray(h.getSolution().col_value)).astype(np.int64)
-    return inst.lo - x[T : T + Q], inst.hi + x[T + Q :]
+    return inst.lo - x[T : T + Q], inst.hi + x[T + Q : T + 2 * Q]
 
 
 def _relax(inst: Instance, quotas: Quotas) -> tuple[list[QuotaChange], Quotas | None]:

@@ -6,6 +6,7 @@ background worker, holds the public draw, and replaces a decliner. The
 elapsed time of the selection in the browser flow is printed (run with -s).
 """
 
+import re
 import time
 
 import pytest
@@ -63,13 +64,20 @@ def test_organiser_selects_draws_and_replaces(live_demo, page_factory, shot, run
     page.locator(".message", has_text="relaxation applied").wait_for(timeout=60_000)
     page.locator("#feasibility .feasible").wait_for(timeout=60_000)
     shot(page, "selection-03-relaxed")
-    # Then the population share: at least 40 % low trust, and save.
-    row = page.locator("tr", has=page.locator("td", has_text="trust_band")).filter(
-        has=page.locator("td", has_text="low")
-    )
-    row.locator("input[name$='-share']").fill("40")
-    row.locator("input[name$='-tolerance']").fill("0")
-    expect(row.locator("[data-min]")).to_have_text("40", timeout=60_000)
+    # The relaxation lowers only the mistyped row (fewest quotas changed).
+    # Then the population's shares: at least 40 % low trust, 40 % medium and
+    # 20 % high (each +- 5 points), and save.
+    for value, share, tolerance, expected_min in (
+        ("medium", "40", "5", "35"),
+        ("high", "20", "5", "15"),
+        ("low", "40", "0", "40"),
+    ):
+        row = page.locator("tr", has=page.locator("td", has_text="trust_band")).filter(
+            has=page.locator("td", has_text=re.compile(rf"^{value}$"))
+        )
+        row.locator("input[name$='-share']").fill(share)
+        row.locator("input[name$='-tolerance']").fill(tolerance)
+        expect(row.locator("[data-min]")).to_have_text(expected_min, timeout=60_000)
     expect(page.locator("#feasibility .feasible")).to_be_visible(timeout=60_000)
     page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Save quotas").click()
