@@ -4,6 +4,7 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/statements.py            # everything
     .venv/bin/python benchmarks/statements.py --quick    # skip the 50k x 3k case
+    .venv/bin/python benchmarks/statements.py --ari-seeds 0 1 2 3 4   # ARI table only
 
 For each real Polis conversation in ../shared/data/polis (CC BY 4.0, The
 Computational Democracy Project) it prints our time and peak memory, red-dwarf
@@ -16,6 +17,10 @@ loaded, before the pipeline starts. Times on the real conversations are the
 best of 5 runs (the first run in a process pays one-off import costs); the
 synthetic cases run once. Time includes building the vote matrix from the
 long vote table for us, and red-dwarf's own matrix building for red-dwarf.
+
+``--ari-seeds`` prints only the faithfulness table: the ARI of ours and of
+red-dwarf (``random_state`` = the same seed) against Polis' own groups, for
+each real conversation and each seed given, in one process (no timing).
 """
 
 from __future__ import annotations
@@ -132,6 +137,59 @@ def fmt(res: dict | None) -> str:
     return f"{res['seconds']:.3f} s, peak {res['peak_mb']:.0f} MB (base {res['base_mb']:.0f}){ari}"
 
 
+def ari_table(seeds: list[int]) -> None:
+    """Markdown table: ARI with Polis' group-id, ours and red-dwarf's, per seed."""
+    import warnings
+
+    import pandas as pd
+    from sklearn.metrics import adjusted_rand_score
+
+    sys.path.insert(0, str(REPO / "src"))
+    from minipublic.deliberation.statements import (
+        read_polis_groups,
+        read_statements,
+        read_votes,
+        statement_map,
+    )
+
+    warnings.filterwarnings("ignore")
+    from reddwarf.implementations.polis import run_pipeline
+
+    def ari(ref, ids, groups):
+        ours = pd.Series(groups, index=ids)
+        common = ref.index.intersection(ours.index)
+        return float(adjusted_rand_score(ref.loc[common], ours.loc[common]))
+
+    head = " | ".join(f"seed {s}" for s in seeds)
+    print(f"| conversation | tool | {head} |")
+    print("| --- | --- |" + " --- |" * len(seeds))
+    for name in CONVERSATIONS:
+        folder = DATA / name
+        votes = read_votes(folder / "votes.csv")
+        st = read_statements(folder / "comments.csv")
+        mod_out = st.loc[st["moderated"] == -1, "statement"].tolist()
+        ref = read_polis_groups(folder / "participants-votes.csv")
+        latest = votes.sort_values("timestamp", kind="stable").drop_duplicates(
+            ["participant", "statement"], keep="last"
+        )
+        records = [
+            {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": int(t)}
+            for p, s, v, t in latest[["participant", "statement", "vote", "timestamp"]].itertuples(
+                index=False
+            )
+        ]
+        ours, theirs = [], []
+        for seed in seeds:
+            m = statement_map(votes, moderated_out=mod_out, seed=seed, bridging=False)
+            ours.append(ari(ref, m.participants[m.clustered], m.groups[m.clustered]))
+            res = run_pipeline(votes=records, mod_out_statement_ids=mod_out, random_state=seed)
+            labels = res.participants_df["cluster_id"].dropna().astype(int)
+            theirs.append(ari(ref, labels.index.to_numpy(), labels.to_numpy()))
+        for tool, values in (("ours", ours), ("red-dwarf 0.4.0", theirs)):
+            cells = " | ".join(f"{v:.3f}" for v in values)
+            print(f"| {name} | {tool} | {cells} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 50k x 3k case")
@@ -141,7 +199,19 @@ def main() -> None:
         help="skip red-dwarf on synthetic cases (it needs minutes and GBs)",
     )
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument(
+        "--ari-seeds",
+        type=int,
+        nargs="+",
+        metavar="SEED",
+        help="only print the ARI table (ours and red-dwarf vs Polis' groups) for these seeds",
+    )
     args = parser.parse_args()
+    if args.ari_seeds:
+        if not DATA.exists():
+            sys.exit(f"{DATA} not found")
+        ari_table(args.ari_seeds)
+        return
     print("| case | ours (Polis pipeline) | ours + bridging | red-dwarf 0.4.0 | speed-up |")
     print("| --- | --- | --- | --- | --- |")
     cases = []
