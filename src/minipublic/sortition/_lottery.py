@@ -44,8 +44,8 @@ class Lottery:
     max_deviation : float
         ``max_i |realised_i - target_i|``.
     bound : float
-        Guaranteed bound on that deviation, ``(k + 2) / m`` (see
-        :func:`round_lottery`).
+        Proven bound on that deviation, ``k / m`` for a panel of ``k``
+        (Flanigan, Kehne and Procaccia 2021; see :func:`round_lottery`).
     seed : int
         Seed of the rounding's random choices.
     algorithm : str
@@ -176,6 +176,11 @@ def lottery_index(public_seed: str, m: int) -> tuple[int, str]:
 def round_lottery(distribution: Distribution, *, m: int = 1000, seed: int | str = 0) -> Lottery:
     """Round a distribution to a uniform lottery over ``m`` panels.
 
+    Every person's probability under the lottery is within ``k / m`` of the
+    distribution's, for a panel of ``k`` (strictly: ``|pi'_i - pi_i| < k/m``):
+    the bound that Flanigan, Kehne and Procaccia (2021) prove for their
+    Beck-Fiala rounding of a panel distribution to an m-uniform lottery.
+
     Parameters
     ----------
     distribution : Distribution
@@ -188,32 +193,76 @@ def round_lottery(distribution: Distribution, *, m: int = 1000, seed: int | str 
     Returns
     -------
     Lottery
+        ``bound`` is ``k / m``; ``max_deviation`` the largest change
+        actually made (usually far smaller).
 
     Notes
     -----
-    Each composition ``P`` gets ``floor(m lambda_P)`` copies plus 0 or 1 more,
-    chosen by iterative LP rounding in the manner of Beck and Fiala, as
-    Flanigan, Kehne and Procaccia (2021) do: with ``y_P`` the fractional
-    parts, the constraints ``sum_P y_P = const`` (m panels in all) and, for
-    each type ``t`` still *active*, ``sum_P a_{P,t} y_P = const``
-    (``a_{P,t} = c_{P,t}/n_t``) are kept while a vertex of the LP with a
-    random objective makes at least one ``y_P`` integral. A type is dropped
-    only when fewer rows than fractional panels would otherwise remain,
-    and then the one with the least fractional mass, which is then at most
-    ``k + 1``; its count therefore moves by less than ``k + 1`` in all.
-    Within a type, the seats of the m panels are filled by cycling through a
-    random order of its members, so each member gets the floor or the
-    ceiling of the type's average (at most one more panel). Hence every
-    person's lottery probability is within ``(k + 2) / m`` of the target;
-    in practice far closer (``max_deviation``).
+    Composition ``P`` (``c_{P,t}`` seats for type ``t`` of ``n_t``
+    interchangeable people; ``sum_t c_{P,t} = k``) has weight ``lambda_P``.
+    It gets ``floor(m lambda_P)`` copies plus ``z_P`` in {0, 1}, found by
+    Beck and Fiala's iterated rounding: start from the fractional parts
+    ``y_P = m lambda_P - floor(m lambda_P)`` and keep the equalities
+
+    - ``sum_{P in F} y_P = const`` (m panels in all), and
+    - ``sum_{P in F} c_{P,t} y_P = const`` for each type ``t`` still kept
+      (the type's seats),
+
+    where ``F`` is the set of still fractional ``y_P``. Each round a vertex
+    of this polytope (simplex with a random objective, from ``seed``) makes
+    at least one more ``y_P`` integral. Rows are kept while there are fewer
+    equalities than fractional panels; when one must go, it is the lightest
+    (per member) of those whose *active seat mass*
+    ``A_t = sum_{P in F} c_{P,t}`` is at most ``n_t (k - 1) + 1``. Its
+    seats then end within less than ``A_t`` of the target, so, with the
+    type's seats dealt round its members in a random cyclic order (each
+    gets the floor or the ceiling of the type's average), each member's
+    count of panels ends within ``A_t / n_t + 1 - 1/n_t <= k`` of
+    ``m pi_i``, strictly. A row whose coefficients on ``F`` are all equal
+    repeats the first equality and is dropped at once (it stays exact). For
+    a single person (``n_t = 1``) the rule is the paper's: a person's
+    equality may go only once at most ``k`` fractional panels contain them.
+
+    Why a vertex always makes progress: a row that may not go has
+    ``A_t >= k + 1`` (``>= 2k`` when ``n_t >= 2``), and
+    ``sum_t A_t = k |F|``. With ``|F| >= k + 2`` fewer than ``|F| - 1``
+    such rows exist. With ``|F| <= k + 1`` a single person's such row
+    would have them in every fractional panel (a repeat of the first
+    equality, already dropped), and at most ``|F| / 2`` types' such rows
+    remain: none when ``|F| = 2``, as ``A_t >= 2k`` over two panels of at
+    most ``k`` seats makes the row equal on both. Either way enough rows
+    may go to leave fewer equalities than ``|F|``, and a vertex has at
+    most that many fractional coordinates.
+
+    The paper also proves a bound of order ``sqrt(C log C) / m + 1/m`` for
+    a pool with ``C`` distinct feature vectors (the authors' code evaluates
+    ``sqrt((1 + ln 2 / ln C) / 2) sqrt(C ln C) / m + 1/m``), which beats
+    ``k / m`` when ``C log C`` is small next to ``k**2``; it is not
+    implemented here.
 
     References
     ----------
     Flanigan, B., Kehne, G., & Procaccia, A. D. (2021). Fair sortition made
-    transparent. Advances in Neural Information Processing Systems 34.
+    transparent. Advances in Neural Information Processing Systems 34,
+    25720-25731. Beck-Fiala rounding bound ``k/m``; the authors' code
+    (``beckfiala_round`` and ``compute_theoretical_bounds_indloss``:
+    ``bounds['bf'] = k/M``) drops an agent's row once its final count is
+    sure to lie within ``k`` of the target.
 
     Beck, J., & Fiala, T. (1981). "Integer-making" theorems. Discrete Applied
     Mathematics, 3(1), 1-8.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from minipublic.sortition import find_distribution, pool_from_frame, quotas_from_frame
+    >>> pool = pool_from_frame(pd.DataFrame({"id": list("abcde"),
+    ...                                      "age": ["y", "y", "o", "o", "o"]}))
+    >>> quotas = quotas_from_frame(pd.DataFrame(
+    ...     {"feature": ["age", "age"], "value": ["y", "o"], "min": [1, 1], "max": [1, 1]}))
+    >>> lottery = round_lottery(find_distribution(pool, quotas, 2), m=10)
+    >>> lottery.bound, lottery.max_deviation < lottery.bound
+    (0.2, True)
     """
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
         raise InputError(f"m {m!r} must be a whole number >= 1", column="m")
@@ -222,10 +271,13 @@ def round_lottery(distribution: Distribution, *, m: int = 1000, seed: int | str 
 
 def _compute(dist: Distribution, m: int, seed: int) -> Lottery:
     rng = np.random.default_rng(seed)
-    comps = dist.compositions
-    size = dist.type_size.astype(float)
-    counts = _beck_fiala(comps, dist.panel_probabilities, size, m, rng)
-    # Expand to m concrete panels, filling each type's seats cyclically.
+    comps = np.asarray(dist.compositions, dtype=np.int64)
+    size = np.asarray(dist.type_size, dtype=np.int64)
+    k = int(dist.panel_size)
+    counts = _beck_fiala(comps, dist.panel_probabilities, size, m, k, rng)
+    # Expand to m concrete panels, dealing each type's seats round a random
+    # cyclic order of its members: c <= n_t consecutive members are distinct,
+    # and every member gets floor or ceil(seats / n_t) panels.
     slots = np.repeat(np.arange(len(comps)), counts)
     members = [[] for _ in range(len(size))]
     for i, t in enumerate(dist.person_type):
@@ -246,63 +298,92 @@ def _compute(dist: Distribution, m: int, seed: int) -> Lottery:
         hits[chosen] += 1
         panels.append(tuple(sorted(ids[i] for i in chosen)))
     realised = hits / m
-    dev = float(np.abs(realised - dist.probabilities).max())
+    bound = k / m
+    # The guarantee is about the marginals the compositions imply; the
+    # distribution's own probabilities may differ from them by solver tolerance.
+    implied = (np.asarray(dist.panel_probabilities) @ (comps / np.maximum(size, 1)))[
+        dist.person_type
+    ]
+    slack = (len(comps) * _TOL + 1e-9) / m  # snapping noise (see _snap)
+    if len(ids) and np.abs(realised - implied).max() >= bound + slack:
+        raise RuntimeError(  # pragma: no cover - would be a bug, never a bad input
+            f"lottery rounding moved a probability by {np.abs(realised - implied).max():.6f}, "
+            f"beyond its proven bound k/m = {bound:.6f}"
+        )
+    dev = float(np.abs(realised - dist.probabilities).max()) if len(ids) else 0.0
     return Lottery(
         panels=tuple(panels),
         ids=tuple(ids),
         target=dist.probabilities,
         realised=realised,
         max_deviation=dev,
-        bound=(dist.panel_size + 2) / m,
+        bound=bound,
         seed=seed,
         algorithm=dist.algorithm,
     )
 
 
+# Fractional parts this close to 0 or 1 are solver noise: snapped.
+_TOL = 1e-7
+
+
+def _snap(y: np.ndarray) -> np.ndarray:
+    y = np.clip(y, 0.0, 1.0)
+    y[y < _TOL] = 0.0
+    y[y > 1 - _TOL] = 1.0
+    return y
+
+
 def _beck_fiala(
-    comps: np.ndarray, lam: np.ndarray, size: np.ndarray, m: int, rng: np.random.Generator
+    comps: np.ndarray, lam: np.ndarray, size: np.ndarray, m: int, k: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """Integer copies per composition summing to m (see :func:`round_lottery`)."""
+    """Copies per composition, summing to m (see :func:`round_lottery`, Notes).
+
+    Trusts its input: ``comps`` (P, T) non-negative integers with row sums
+    ``k`` and ``comps[:, t] <= size[t]``; ``lam`` (P,) non-negative, summing
+    to 1.
+    """
     x = m * np.asarray(lam, dtype=float)
-    base = np.floor(x + 1e-9)
-    y = np.clip(x - base, 0.0, 1.0)
-    y[y < 1e-9] = 0.0
-    y[y > 1 - 1e-9] = 1.0
-    total = m - base.sum()
-    A = (comps / size).T  # (T, P)
-    active = np.ones(A.shape[0], dtype=bool)
-    for _ in range(10 * len(y) + 10):
+    base = np.floor(x + _TOL)
+    y = _snap(x - base)
+    C = comps.T.astype(float)  # (T, P): seats of type t in composition P
+    limit = size * (k - 1) + 1  # drop a type's row once its active seat mass is <= this
+    dropped = np.zeros(C.shape[0], dtype=bool)
+    while True:
         F = np.nonzero((y > 0) & (y < 1))[0]
         if len(F) == 0:
             break
-        sub = A[:, F]
+        if len(F) == 1:
+            # XXX: the fractional parts sum to a whole number, so a lone one
+            # is rounding noise (from weights of ~1e-9 / m, say).
+            y[F] = np.round(y[F])
+            continue
+        sub = C[:, F]
         mass = sub.sum(axis=1)
-        active &= mass > 1e-12
-        rows = np.nonzero(active)[0]
-        if len(rows) + 1 >= len(F):
-            order = rows[np.argsort(mass[rows], kind="stable")]
-            drop = len(rows) + 2 - len(F)
-            active[order[:drop]] = False
-            rows = np.nonzero(active)[0]
+        # A row equal on every fractional panel repeats the sum equality: it
+        # stays exact without being kept.
+        dropped |= sub.max(axis=1) == sub.min(axis=1)
+        # Rows are kept as long as a vertex can still make progress (closer
+        # lotteries in practice); when one must go, only a row whose mass is
+        # within the limit may, the lightest per member first.
+        excess = int((~dropped).sum()) + 2 - len(F)
+        if excess > 0:
+            kept = np.nonzero(~dropped)[0]
+            # Eligible rows first (the counting argument says there are
+            # enough), each group lightest per member first.
+            key = np.lexsort((mass[kept] / size[kept], mass[kept] > limit[kept]))
+            dropped[kept[key[:excess]]] = True
+        rows = np.nonzero(~dropped)[0]
         y_new = _vertex(sub[rows], y[F], rng)
-        if y_new is None:
-            break
-        y_new[y_new < 1e-9] = 0.0
-        y_new[y_new > 1 - 1e-9] = 1.0
-        if ((y_new > 0) & (y_new < 1)).sum() >= len(F) and len(rows):
-            # No progress (numerical degeneracy): drop the lightest active row.
-            active[rows[np.argmin(mass[rows])]] = False
+        if y_new is None or ((y_new > 0) & (y_new < 1)).sum() >= len(F):
+            # XXX: only after numerical trouble in the LP. Fewer equalities
+            # than fractional panels remain (see Notes), so a direction
+            # keeping all of them exists: move along it to a bound.
+            y_new = _null_step(sub[rows], y[F], rng)
         y[F] = y_new
-    # Whatever is left fractional (only possible after numerical trouble) is
-    # resolved by largest remainder, keeping the total.
-    extra = int(round(total - np.floor(y + 1e-9).sum()))
-    frac_order = np.argsort(-(y - np.floor(y + 1e-9)), kind="stable")
-    add = np.floor(y + 1e-9)
-    add[frac_order[: max(0, extra)]] += 1
-    counts = (base + add).astype(np.int64)
-    diff = m - counts.sum()
-    if diff != 0:
-        counts[np.argmax(lam)] += diff
+    counts = (base + y).astype(np.int64)
+    if int(counts.sum()) != m:  # pragma: no cover - a bug
+        raise RuntimeError(f"lottery rounding made {int(counts.sum())} panels, not {m}")
     return counts
 
 
@@ -323,7 +404,27 @@ def _vertex(sub: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndar
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    return np.clip(np.asarray(h.getSolution().col_value, dtype=float), 0.0, 1.0)
+    z = _snap(np.asarray(h.getSolution().col_value, dtype=float))
+    # Reject a "vertex" that breaks the equalities beyond rounding noise.
+    if np.abs(sub @ z - rhs).max(initial=0.0) > 1e-6 or abs(z.sum() - s) > 1e-6:
+        return None
+    return z
+
+
+def _null_step(sub: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Move y along a random direction keeping ``sub y`` and ``sum y`` until a bound."""
+    M = np.vstack([sub, np.ones((1, len(y)))])
+    _, sv, vt = np.linalg.svd(M)
+    rank = int((sv > 1e-10 * max(sv.max(initial=0.0), 1.0)).sum())
+    basis = vt[rank:]
+    d = rng.normal(size=len(basis)) @ basis
+    d[np.abs(d) < 1e-15] = 0.0
+    if not d.any():  # pragma: no cover - excluded by the counting argument
+        raise RuntimeError("lottery rounding is stuck: no direction keeps the equalities")
+    up = np.where(d > 0, (1 - y) / np.where(d > 0, d, 1), np.inf)
+    down = np.where(d < 0, -y / np.where(d < 0, d, 1), np.inf)
+    step = float(min(up.min(), down.min()))
+    return _snap(y + step * d)
 
 
 def draw(lottery: Lottery, public_seed: str) -> Draw:
