@@ -50,6 +50,46 @@ def test_leximin_households_matches_brute_force(seed):
     np.testing.assert_allclose(d.probabilities, expected, atol=1e-6)
 
 
+# Cases whose LP-relaxation LEXIMIN no mixture of panels reaches, so LEXIMIN
+# must fall back to the level-by-level method; (seed, households).
+OUT_OF_REACH = [(42, False), (35, True), (16, True), (52, True)]
+
+
+@pytest.mark.parametrize(("seed", "households"), OUT_OF_REACH + [(0, False), (3, True)])
+def test_both_leximin_paths_match_brute_force(seed, households, monkeypatch):
+    from minipublic.sortition import _leximin
+
+    outcomes = []
+    reach = _leximin._reach
+
+    def spy(*args, **kwargs):
+        outcomes.append(reach(*args, **kwargs))
+        return outcomes[-1]
+
+    monkeypatch.setattr(_leximin, "_reach", spy)
+    people, pool, quotas, k, M = _setup(seed, households=households)
+    d = find_distribution(pool, quotas, k, algorithm="leximin")
+    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+    # The fast path is taken exactly when the relaxed optimum is reachable.
+    assert outcomes == [(seed, households) not in OUT_OF_REACH]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_relaxed_leximin_is_an_upper_bound(seed):
+    """LEXIMIN over the LP relaxation is lexicographically >= the true LEXIMIN."""
+    from minipublic.sortition._model import build_instance
+    from minipublic.sortition._relaxed import relaxed_leximin
+
+    people, pool, quotas, k, M = _setup(seed)
+    inst = build_instance(pool, quotas, k)
+    impossible = M.sum(axis=0)[[m[0] for m in inst.type_members]] == 0
+    relaxed = np.sort(inst.person_probabilities(relaxed_leximin(inst, impossible)))
+    exact = np.sort(leximin(M))
+    diff = relaxed - exact
+    first = np.nonzero(np.abs(diff) > 1e-7)[0]
+    assert len(first) == 0 or diff[first[0]] > 0
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_maximin_matches_brute_force(seed):
     people, pool, quotas, k, M = _setup(seed)

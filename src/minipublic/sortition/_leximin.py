@@ -13,6 +13,7 @@ import highspy
 import numpy as np
 
 from minipublic.sortition._model import Instance, LocalSearch, PanelSolver, new_highs
+from minipublic.sortition._relaxed import relaxed_leximin
 
 ProgressFn = Callable[[float, str], None]
 
@@ -22,6 +23,15 @@ PRICE_TOL = 1e-9
 SMOOTHING = 0.5
 #: A type is fixed at the current level when its dual weight exceeds this.
 FIX_TOL = 1e-7
+#: The relaxed LEXIMIN counts as reached when ``z >= 1 - REACH_TOL``.
+REACH_TOL = 1e-9
+#: ... and, once no panel improves it, when ``z >= 1 - ACCEPT_TOL``.
+ACCEPT_TOL = 1e-7
+#: Most panels found by local search that are added per pricing round.
+HEURISTIC_COLUMNS = 30
+#: Seeded perturbations of the duals priced by LP per round, and their size.
+PERTURBED = 8
+NOISE = 0.05
 
 
 @dataclass
@@ -105,9 +115,14 @@ def initial_panels(
 
 
 class _Master:
-    """Restricted master LP: max z, s.t. pi_t >= z (open types), pi_t >= f_t (fixed), sum lambda = 1."""
+    """Restricted master LP: max z, s.t. pi_t >= z (open types), pi_t >= f_t (fixed), sum lambda = 1.
 
-    def __init__(self, inst: Instance, active: np.ndarray) -> None:
+    With ``target`` the open rows read ``pi_t >= z target_t`` instead.
+    """
+
+    def __init__(
+        self, inst: Instance, active: np.ndarray, target: np.ndarray | None = None
+    ) -> None:
         self.inst = inst
         self.rows = np.nonzero(active)[0]  # types with a row
         self.row_of = -np.ones(inst.T, dtype=np.int64)
@@ -135,8 +150,10 @@ class _Master:
             np.array([], dtype=np.int32),
             np.array([], dtype=float),
         )
-        for _r in range(R):
-            h.addRow(0.0, inf, 1, np.array([0], dtype=np.int32), np.array([-1.0]))
+        # Row of type t: sum_P lambda_P a_{P,t} - target_t z >= 0 (target 1: plain maximin).
+        coef = np.ones(R) if target is None else np.asarray(target, dtype=float)[self.rows]
+        for r in range(R):
+            h.addRow(0.0, inf, 1, np.array([0], dtype=np.int32), np.array([-coef[r]]))
         h.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([], dtype=float))
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.h = h
@@ -144,6 +161,7 @@ class _Master:
         self.columns: list[np.ndarray] = []
         self.keys: set[bytes] = set()
         self.fixed = np.full(inst.T, np.nan)
+        self.iterations = 0
 
     def add(self, c: np.ndarray) -> bool:
         key = c.tobytes()
@@ -197,7 +215,17 @@ def leximin(
 ) -> Solved:
     """LEXIMIN (or only its first level, Maximin) over compositions.
 
-    Repeatedly solves the restricted master LP
+    LEXIMIN first takes the fast path: compute the LEXIMIN ``p*`` over the
+    LP relaxation of the panel polytope (:func:`relaxed_leximin`, a few small
+    LPs), which is lexicographically at least as good as any mixture of real
+    panels, then search by column generation for a mixture reaching it
+    (:func:`_reach`). When one exists, it is the LEXIMIN distribution, found
+    with one column-generation run instead of one per level; on realistic
+    pools this is the usual case. When ``p*`` is out of reach, the panels
+    found so far seed the level-by-level method below.
+
+    The level-by-level method (Flanigan et al. 2021, Methods) repeatedly
+    solves the restricted master LP
 
     .. math::
 
@@ -218,6 +246,19 @@ def leximin(
     if len(panels) == 0:
         raise RuntimeError("no feasible panel")
     active = ~impossible
+    if not maximin_only:
+        # Fast path: LEXIMIN over the LP relaxation, then panels that reach it.
+        target = relaxed_leximin(inst, impossible)
+        master = _Master(inst, active, target=target)
+        for c in panels:
+            master.add(c)
+        if _reach(master, solver, target, progress, rng):
+            for t in master.rows:
+                master.fix(int(t), target[t])
+            lam = _final_lambda(master)
+            levels = len(np.unique(np.round(target[active], 9)))
+            return _solved(inst, master, lam, impossible, levels, master.iterations)
+        panels = master.columns
     master = _Master(inst, active)
     for c in panels:
         master.add(c)
@@ -250,6 +291,10 @@ def leximin(
         # Lagrangian bound max_P y.a_P - sum_fixed f_t y_t of every priced
         # point is an upper bound on the level, so the level is proven
         # optimal as soon as that bound meets z.
+        # An integral optimum of the pricing LP is the best panel: no MIP needed.
+        c, _ = solver.relaxed(y / size)
+        if c is not None and float((y / size) @ c) > yhat + PRICE_TOL and master.add(c):
+            continue
         found = False
         for smooth in (True, False) if center is not None else (False,):
             y_p = SMOOTHING * center + (1 - SMOOTHING) * y if smooth else y
@@ -295,14 +340,100 @@ def leximin(
         # All rows fixed: a final solve with z unbounded is meaningless, so find
         # the lambda meeting all fixed values with the largest slack instead.
         lam = _final_lambda(master)
+    return _solved(inst, master, lam, impossible, levels, iterations)
+
+
+def _solved(
+    inst: Instance,
+    master: _Master,
+    lam: np.ndarray,
+    impossible: np.ndarray,
+    levels: int,
+    iterations: int,
+) -> Solved:
+    """Package the master's panels and mixture weights."""
     comps = np.array(master.columns, dtype=np.int64)
     lam = np.clip(lam, 0.0, None)
     lam = lam / lam.sum()
     keep = lam > 1e-12
     comps, lam = comps[keep], lam[keep] / lam[keep].sum()
-    type_prob = (comps / size).T @ lam
+    type_prob = (comps / inst.type_size.astype(float)).T @ lam
     type_prob[impossible] = 0.0
     return Solved(comps, lam, type_prob, impossible, len(master.columns), levels, iterations)
+
+
+def _reach(
+    master: _Master,
+    solver: PanelSolver,
+    target: np.ndarray,
+    progress: ProgressFn,
+    rng: np.random.Generator,
+) -> bool:
+    """Column generation for ``max z`` s.t. ``pi_t >= z target_t``; True once ``z`` reaches 1.
+
+    Any mixture of panels has ``sum_t n_t pi_t = k = sum_t n_t target_t``,
+    so ``z <= 1``, with equality exactly when the target is a mixture of
+    panels. The dual weights ``y`` (normalised so ``sum_t target_t y_t = 1``)
+    give the bound ``z <= max_P sum_t y_t a_{P,t}``; once that is below 1,
+    the target is out of reach and the caller falls back to the levels.
+    Pricing is stabilised by Wentges smoothing, as in :func:`leximin`.
+    """
+    size = master.inst.type_size.astype(float)
+    search = LocalSearch(master.inst)
+    center = None
+    best_bound = np.inf
+    while True:
+        ok, z, y, lam = master.solve()
+        master.iterations += 1
+        if not ok:
+            return False
+        if z >= 1.0 - REACH_TOL:
+            return True
+        w = y / size
+        # Cheap pricing first: the LP relaxation at the smoothed and current
+        # duals (which also bounds z) and at a few seeded perturbations of
+        # them; every integral optimum that improves the master is added.
+        points = [y] if center is None else [SMOOTHING * center + (1 - SMOOTHING) * y, y]
+        exact = len(points)
+        for _ in range(PERTURBED):
+            points.append(points[0] * rng.uniform(1 - NOISE, 1 + NOISE, size=len(y)))
+        added = 0
+        for j, y_p in enumerate(points):
+            c, value = solver.relaxed(y_p / size)
+            if j < exact and value < best_bound:
+                best_bound, center = value, y_p
+            if c is not None and float(w @ c) > z + PRICE_TOL and master.add(c):
+                added += 1
+        if best_bound < 1.0 - ACCEPT_TOL:
+            return False
+        if not added:
+            # Then swaps from panels in use.
+            heuristic = _heuristic_columns(search, master, lam, w, z, rng=rng)
+            added = sum(master.add(c) for c in heuristic[:HEURISTIC_COLUMNS])
+        if added:
+            continue
+        found = False
+        for smooth in (True, False) if center is not None else (False,):
+            y_p = SMOOTHING * center + (1 - SMOOTHING) * y if smooth else y
+            c, value = solver.maximise(y_p / size)
+            if c is None:
+                return False
+            if value < best_bound:
+                best_bound, center = value, y_p
+            if float((y / size) @ c) > z + PRICE_TOL and master.add(c):
+                found = True
+                break
+        if best_bound < 1.0 - ACCEPT_TOL:
+            return False
+        if not found:
+            # No panel improves the master: z is optimal. A hair below 1 is
+            # round-off in the target (or a gap too small to matter).
+            return z >= 1.0 - ACCEPT_TOL
+        if master.iterations % 10 == 0:
+            progress(
+                min(z, 0.99),
+                f"matching the relaxed optimum: {z:.4f} of it reached, {len(master.columns)} panels",
+            )
 
 
 def _final_lambda(master: _Master) -> np.ndarray:
@@ -311,13 +442,54 @@ def _final_lambda(master: _Master) -> np.ndarray:
     Minimises the largest shortfall ``eps`` below the fixed values, as in
     Flanigan et al.'s reference code, to absorb floating-point error.
     """
-    h = master.h
-    # Reuse the model: z becomes -eps (shortfall) in every fixed row.
-    for r in range(master.R):
-        h.changeCoeff(r, 0, 1.0)
-    h.changeColBounds(0, 0.0, highspy.kHighsInf)
-    h.changeColCost(0, 1.0)
+    inst = master.inst
+    P = len(master.columns)
+    h = new_highs(solver="simplex")
+    inf = highspy.kHighsInf
+    no_idx = np.array([], dtype=np.int32)
+    no_val = np.array([], dtype=float)
+    # Column 0: eps >= 0 (cost 1); columns 1..P: lambda.
+    h.addCol(1.0, 0.0, inf, 0, no_idx, no_val)
+    h.addCols(P, np.zeros(P), np.zeros(P), np.full(P, inf), 0, no_idx, no_idx, no_val)
+    A = np.asarray(master.columns, dtype=float) / inst.type_size  # (P, T)
+    for t in master.rows:
+        nz = np.nonzero(A[:, t])[0]
+        idx = np.concatenate([[0], nz + 1]).astype(np.int32)
+        val = np.concatenate([[1.0], A[nz, t]])
+        h.addRow(float(master.fixed[t]), inf, len(idx), idx, val)
+    h.addRow(1.0, 1.0, P, np.arange(1, P + 1, dtype=np.int32), np.ones(P))
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
     h.run()
-    sol = h.getSolution()
-    return np.asarray(sol.col_value[1:], dtype=float)
+    return np.asarray(h.getSolution().col_value[1:], dtype=float)
+
+
+def _heuristic_columns(
+    search: LocalSearch,
+    master: _Master,
+    lam: np.ndarray,
+    w: np.ndarray,
+    yhat: float,
+    *,
+    rng: np.random.Generator,
+    starts: int = 32,
+) -> list[np.ndarray]:
+    """Improving panels found by swaps, best first.
+
+    A panel improves the restricted master when ``w . c > yhat``. Starting
+    points are the best-priced panels and a seeded sample of the panels in
+    the current mixture; each is improved by :class:`LocalSearch`.
+    """
+    cols = master.columns
+    C = np.asarray(cols)
+    value = C @ w
+    order = np.argsort(-value, kind="stable")[: starts // 2]
+    support = np.nonzero(lam[: len(cols)] > 1e-12)[0]
+    if len(support) > starts // 2:
+        support = rng.choice(support, starts // 2, replace=False)
+    found: dict[bytes, tuple[float, np.ndarray]] = {}
+    for i in dict.fromkeys([*order.tolist(), *support.tolist()]):
+        c = search.improve(C[i], w)
+        v = float(w @ c)
+        if v > yhat + PRICE_TOL:
+            found.setdefault(c.tobytes(), (v, c))
+    return [c for _, c in sorted(found.values(), key=lambda vc: -vc[0])]
