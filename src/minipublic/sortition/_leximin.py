@@ -432,7 +432,7 @@ def _reach(
         if master.iterations % 10 == 0:
             progress(
                 min(z, 0.99),
-                f"matching the relaxed optimum: {z:.4f} of it reached, {len(master.columns)} panels",
+                f"reaching the fairest target: {z:.1%} there, {len(master.columns)} panels so far",
             )
 
 
