@@ -354,7 +354,7 @@ def _beck_fiala(
         if len(F) == 0:
             break
         if len(F) == 1:
-            # XXX: the fractional parts sum to a whole number, so a lone one
+            # The fractional parts sum to a whole number, so a lone one
             # is rounding noise (from weights of ~1e-9 / m, say).
             y[F] = np.round(y[F])
             continue
@@ -376,7 +376,7 @@ def _beck_fiala(
         rows = np.nonzero(~dropped)[0]
         y_new = _vertex(sub[rows], y[F], rng)
         if y_new is None or ((y_new > 0) & (y_new < 1)).sum() >= len(F):
-            # XXX: only after numerical trouble in the LP. Fewer equalities
+            # Only after numerical trouble in the LP. Fewer equalities
             # than fractional panels remain (see Notes), so a direction
             # keeping all of them exists: move along it to a bound.
             y_new = _null_step(sub[rows], y[F], rng)
