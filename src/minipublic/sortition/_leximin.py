@@ -389,6 +389,11 @@ def _reach(
             return False
         if z >= 1.0 - REACH_TOL:
             return True
+        if master.iterations % 10 == 0:
+            progress(
+                min(z, 0.99),
+                f"reaching the fairest target: {z:.1%} there, {len(master.columns)} panels so far",
+            )
         w = y / size
         # Cheap pricing first: the LP relaxation at the smoothed and current
         # duals (which also bounds z) and at a few seeded perturbations of
@@ -429,11 +434,6 @@ def _reach(
             # No panel improves the master: z is optimal. A hair below 1 is
             # round-off in the target (or a gap too small to matter).
             return z >= 1.0 - ACCEPT_TOL
-        if master.iterations % 10 == 0:
-            progress(
-                min(z, 0.99),
-                f"reaching the fairest target: {z:.1%} there, {len(master.columns)} panels so far",
-            )
 
 
 def _final_lambda(master: _Master) -> np.ndarray:
