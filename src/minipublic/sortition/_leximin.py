@@ -269,7 +269,6 @@ def leximin(
     lam = np.zeros(len(master.columns))
     size = inst.type_size.astype(float)
     relaxations = 0
-    mip_calls = 0
     center = None
     best_bound = np.inf
     while open_.any():
@@ -286,28 +285,14 @@ def leximin(
         fixed_mask = ~np.isnan(master.fixed)
         fixed_vals = np.where(fixed_mask, master.fixed, 0.0)
         yhat = z + float(fixed_vals @ y)
-        # Wentges dual smoothing: price at a point between the current duals
-        # and the best duals seen at this level (the stability centre); the
-        # Lagrangian bound max_P y.a_P - sum_fixed f_t y_t of every priced
-        # point is an upper bound on the level, so the level is proven
-        # optimal as soon as that bound meets z.
         # An integral optimum of the pricing LP is the best panel: no MIP needed.
         c, _ = solver.relaxed(y / size)
         if c is not None and float((y / size) @ c) > yhat + PRICE_TOL and master.add(c):
             continue
-        found = False
-        for smooth in (True, False) if center is not None else (False,):
-            y_p = SMOOTHING * center + (1 - SMOOTHING) * y if smooth else y
-            c, value = solver.maximise(y_p / size)
-            mip_calls += 1
-            if c is None:
-                break
-            bound = value - float(fixed_vals @ y_p)
-            if bound < best_bound:
-                best_bound, center = bound, y_p
-            if float((y / size) @ c) > yhat + PRICE_TOL and master.add(c):
-                found = True
-                break
+        # The level is proven optimal as soon as the smoothed MIP's bound meets z.
+        _, found, best_bound, center = _price_exact(
+            solver, master, y, yhat, fixed_vals, best_bound, center
+        )
         if found and best_bound > z + PRICE_TOL:
             if iterations % 25 == 0:
                 done = n_open_start - int(inst.type_size[open_].sum())
@@ -417,23 +402,50 @@ def _reach(
             added = sum(master.add(c) for c in heuristic[:HEURISTIC_COLUMNS])
         if added:
             continue
-        found = False
-        for smooth in (True, False) if center is not None else (False,):
-            y_p = SMOOTHING * center + (1 - SMOOTHING) * y if smooth else y
-            c, value = solver.maximise(y_p / size)
-            if c is None:
-                return False
-            if value < best_bound:
-                best_bound, center = value, y_p
-            if float((y / size) @ c) > z + PRICE_TOL and master.add(c):
-                found = True
-                break
-        if best_bound < 1.0 - ACCEPT_TOL:
+        feasible, found, best_bound, center = _price_exact(
+            solver, master, y, z, np.zeros_like(y), best_bound, center
+        )
+        if not feasible or best_bound < 1.0 - ACCEPT_TOL:
             return False
         if not found:
             # No panel improves the master: z is optimal. A hair below 1 is
             # round-off in the target (or a gap too small to matter).
             return z >= 1.0 - ACCEPT_TOL
+
+
+def _price_exact(
+    solver: PanelSolver,
+    master: _Master,
+    y: np.ndarray,
+    yhat: float,
+    fixed_vals: np.ndarray,
+    best_bound: float,
+    center: np.ndarray | None,
+) -> tuple[bool, bool, float, np.ndarray | None]:
+    """Exact pricing by MIP with Wentges dual smoothing.
+
+    Prices at a point between the current duals ``y`` and the stability
+    centre (the best duals seen so far), then, if that finds no improving
+    panel, at ``y`` itself. The Lagrangian bound
+    ``max_P y.a_P - sum_fixed f_t y_t`` of every priced point bounds the
+    master's optimum from above; the best one becomes the new centre. A panel
+    is added when it beats ``yhat`` at the current duals.
+
+    Returns ``(feasible, found, best_bound, center)``; ``feasible`` is False
+    when no panel meets the quotas.
+    """
+    size = master.inst.type_size.astype(float)
+    for smooth in (True, False) if center is not None else (False,):
+        y_p = SMOOTHING * center + (1 - SMOOTHING) * y if smooth else y
+        c, value = solver.maximise(y_p / size)
+        if c is None:
+            return False, False, best_bound, center
+        bound = value - float(fixed_vals @ y_p)
+        if bound < best_bound:
+            best_bound, center = bound, y_p
+        if float((y / size) @ c) > yhat + PRICE_TOL and master.add(c):
+            return True, True, best_bound, center
+    return True, False, best_bound, center
 
 
 def _final_lambda(master: _Master) -> np.ndarray:
