@@ -41,11 +41,36 @@ CONVERSATIONS = [
 ]
 SYNTHETIC = [(5_000, 500, 150_000), (20_000, 1_500, 1_000_000), (50_000, 3_000, 2_500_000)]
 
+
+def red_dwarf_records(votes) -> list[dict]:
+    """The latest vote per (participant, statement), in red-dwarf's input format."""
+    latest = votes.sort_values("timestamp", kind="stable").drop_duplicates(
+        ["participant", "statement"], keep="last"
+    )
+    return [
+        {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": int(t)}
+        for p, s, v, t in latest[["participant", "statement", "vote", "timestamp"]].itertuples(
+            index=False
+        )
+    ]
+
+
+def polis_ari(reference, ids, groups) -> float:
+    """Adjusted Rand index of ``groups`` (indexed by ``ids``) with Polis' groups."""
+    import pandas as pd
+    from sklearn.metrics import adjusted_rand_score
+
+    ours = pd.Series(groups, index=ids)
+    common = reference.index.intersection(ours.index)
+    return float(adjusted_rand_score(reference.loc[common], ours.loc[common]))
+
+
 WORKER = r"""
 import json, resource, sys, time, warnings
 warnings.filterwarnings("ignore")
 import numpy as np, pandas as pd
 spec = json.loads(sys.argv[1])
+from benchmarks.statements import polis_ari, red_dwarf_records
 
 def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -73,13 +98,9 @@ if spec["kind"] == "real":
 else:
     votes = synthetic(spec["n"], spec["m"], spec["votes"])
     mod_out = []
-latest = votes.sort_values("timestamp", kind="stable").drop_duplicates(
-    ["participant", "statement"], keep="last")
 if spec["tool"] == "red-dwarf":
     from reddwarf.implementations.polis import run_pipeline
-    records = [{"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": int(t)}
-               for p, s, v, t in latest[["participant", "statement", "vote", "timestamp"]]
-               .itertuples(index=False)]
+    records = red_dwarf_records(votes)
     base = rss_mb()
     times = []
     for _ in range(spec.get("repeat", 1)):
@@ -101,12 +122,9 @@ else:
     ids, groups = m.participants[m.clustered], m.groups[m.clustered]
 ari = None
 if spec["kind"] == "real":
-    from sklearn.metrics import adjusted_rand_score
     from minipublic.deliberation.statements import read_polis_groups
     ref = read_polis_groups(spec["folder"] + "/participants-votes.csv")
-    ours = pd.Series(groups, index=ids)
-    common = ref.index.intersection(ours.index)
-    ari = float(adjusted_rand_score(ref.loc[common], ours.loc[common]))
+    ari = polis_ari(ref, ids, groups)
 print(json.dumps({"seconds": seconds, "peak_mb": rss_mb(), "base_mb": base, "ari": ari,
                   "k": int(len(np.unique(groups)))}))
 """
@@ -141,9 +159,6 @@ def ari_table(seeds: list[int]) -> None:
     """Markdown table: ARI with Polis' group-id, ours and red-dwarf's, per seed."""
     import warnings
 
-    import pandas as pd
-    from sklearn.metrics import adjusted_rand_score
-
     sys.path.insert(0, str(REPO / "src"))
     from minipublic.deliberation.statements import (
         read_polis_groups,
@@ -155,11 +170,6 @@ def ari_table(seeds: list[int]) -> None:
     warnings.filterwarnings("ignore")
     from reddwarf.implementations.polis import run_pipeline
 
-    def ari(ref, ids, groups):
-        ours = pd.Series(groups, index=ids)
-        common = ref.index.intersection(ours.index)
-        return float(adjusted_rand_score(ref.loc[common], ours.loc[common]))
-
     head = " | ".join(f"seed {s}" for s in seeds)
     print(f"| conversation | tool | {head} |")
     print("| --- | --- |" + " --- |" * len(seeds))
@@ -169,22 +179,14 @@ def ari_table(seeds: list[int]) -> None:
         st = read_statements(folder / "comments.csv")
         mod_out = st.loc[st["moderated"] == -1, "statement"].tolist()
         ref = read_polis_groups(folder / "participants-votes.csv")
-        latest = votes.sort_values("timestamp", kind="stable").drop_duplicates(
-            ["participant", "statement"], keep="last"
-        )
-        records = [
-            {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": int(t)}
-            for p, s, v, t in latest[["participant", "statement", "vote", "timestamp"]].itertuples(
-                index=False
-            )
-        ]
+        records = red_dwarf_records(votes)
         ours, theirs = [], []
         for seed in seeds:
             m = statement_map(votes, moderated_out=mod_out, seed=seed, bridging=False)
-            ours.append(ari(ref, m.participants[m.clustered], m.groups[m.clustered]))
+            ours.append(polis_ari(ref, m.participants[m.clustered], m.groups[m.clustered]))
             res = run_pipeline(votes=records, mod_out_statement_ids=mod_out, random_state=seed)
             labels = res.participants_df["cluster_id"].dropna().astype(int)
-            theirs.append(ari(ref, labels.index.to_numpy(), labels.to_numpy()))
+            theirs.append(polis_ari(ref, labels.index.to_numpy(), labels.to_numpy()))
         for tool, values in (("ours", ours), ("red-dwarf 0.4.0", theirs)):
             cells = " | ".join(f"{v:.3f}" for v in values)
             print(f"| {name} | {tool} | {cells} |", flush=True)
