@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minipublic.deliberation.statements import (
     build_vote_matrix,
@@ -43,6 +45,38 @@ def test_excluded_statements_are_dropped():
     m = build_vote_matrix(votes, exclude_statements=[6])
     assert m.statements.tolist() == [5]
     assert m.participants.tolist() == [1]
+
+
+votes_strategy = st.lists(
+    st.tuples(
+        st.integers(0, 5),  # participant
+        st.integers(0, 6),  # statement
+        st.sampled_from([-1, 0, 1]),
+        st.integers(0, 4),  # timestamp: few values, so ties are common
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=votes_strategy, excluded=st.sets(st.integers(0, 7), max_size=3))
+def test_matrix_matches_plain_python_latest_vote(rows, excluded):
+    """Reference: walk the votes in time order (file order for ties), keep the last."""
+    votes = pd.DataFrame(rows, columns=["participant", "statement", "vote", "timestamp"])
+    latest = {}
+    for i in sorted(range(len(rows)), key=lambda i: (rows[i][3], i)):
+        p, s, v, _ = rows[i]
+        if s not in excluded:
+            latest[(p, s)] = v
+    m = build_vote_matrix(votes, exclude_statements=sorted(excluded))
+    assert m.participants.tolist() == sorted({p for p, _ in latest})
+    assert m.statements.tolist() == sorted({s for _, s, _, _ in rows} - excluded)
+    got = {
+        (int(m.participants[r]), int(m.statements[c])): int(v)
+        for r, c, v in zip(m.rows, m.indices, m.values, strict=True)
+    }
+    assert got == latest
 
 
 def test_bad_vote_names_row_and_column():

@@ -178,7 +178,7 @@ def build_vote_matrix(
             row=row + 2,
             column="vote",
         )
-    frame = frame.assign(vote=vote.astype(np.int8), _order=np.arange(len(frame)))
+    timestamps = None
     if "timestamp" in frame.columns:
         ts = pd.to_numeric(frame["timestamp"], errors="coerce")
         if ts.isna().any():
@@ -189,29 +189,32 @@ def build_vote_matrix(
                 row=row + 2,
                 column="timestamp",
             )
-        # A stable sort keeps file order among equal times.
-        frame = frame.assign(timestamp=ts).sort_values("timestamp", kind="stable")
+        timestamps = ts.to_numpy()
     participants = _sorted_ids(frame["participant"])
     stmt_pool = frame["statement"]
     if statements is not None:
         stmt_pool = pd.concat([stmt_pool, pd.Series(list(statements))], ignore_index=True)
     statement_ids = _sorted_ids(stmt_pool) if len(stmt_pool) else np.array([], dtype=np.int64)
-    frame = frame.assign(
-        participant=_normalise_ids(frame["participant"], participants),
-        statement=_normalise_ids(frame["statement"], statement_ids),
-    )
+    rows = np.searchsorted(participants, _normalise_ids(frame["participant"], participants))
+    cols = np.searchsorted(statement_ids, _normalise_ids(frame["statement"], statement_ids))
+    values = vote.to_numpy(np.int8)
     if exclude_statements is not None and len(exclude_statements):
-        excl = _normalise_ids(pd.Series(list(exclude_statements)), statement_ids)
-        frame = frame[~frame["statement"].isin(set(excl))]
-        statement_ids = statement_ids[~pd.Series(statement_ids).isin(set(excl)).to_numpy()]
-        participants = participants[pd.Series(participants).isin(set(frame["participant"]))]
-    return _from_codes(
-        participants,
-        statement_ids,
-        np.searchsorted(participants, frame["participant"].to_numpy()),
-        np.searchsorted(statement_ids, frame["statement"].to_numpy()),
-        frame["vote"].to_numpy(np.int8),
-    )
+        excl = _normalise_ids(pd.Series(list(exclude_statements)), statement_ids).to_numpy()
+        pos = np.searchsorted(statement_ids, excl).clip(0, max(len(statement_ids) - 1, 0))
+        hidden = np.zeros(len(statement_ids), dtype=bool)
+        if len(statement_ids):
+            hidden[pos[statement_ids[pos] == excl]] = True
+        keep = ~hidden[cols]
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        if timestamps is not None:
+            timestamps = timestamps[keep]
+        # Renumber the columns that stay, and drop participants left without votes.
+        cols = (np.cumsum(~hidden) - 1)[cols]
+        statement_ids = statement_ids[~hidden]
+        voted = np.bincount(rows, minlength=len(participants)) > 0
+        rows = (np.cumsum(voted) - 1)[rows]
+        participants = participants[voted]
+    return _from_codes(participants, statement_ids, rows, cols, values, timestamps)
 
 
 def _from_codes(
@@ -220,18 +223,33 @@ def _from_codes(
     rows: np.ndarray,
     cols: np.ndarray,
     values: np.ndarray,
+    timestamps: np.ndarray | None = None,
 ) -> VoteMatrix:
-    """Assemble a VoteMatrix from time-ordered (row, col, value) triples; last wins.
+    """Assemble a VoteMatrix from (row, col, value) triples; the latest vote wins.
 
-    Assumes ids are sorted and codes are valid indices.
+    The latest is the largest timestamp, and among equal timestamps (or
+    without them) the last in input order. Assumes ids are sorted and codes
+    are valid indices.
     """
     n_cols = max(len(statements), 1)
     key = rows.astype(np.int64) * n_cols + cols.astype(np.int64)
-    # A stable sort keeps time order within a cell; keep the last of each run.
+    # A stable sort keeps input order within a cell; the last of each run wins.
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     last = np.ones(len(order), dtype=bool)
     last[:-1] = sorted_key[1:] != sorted_key[:-1]
+    if timestamps is not None and len(order) > 1:
+        # Cells voted on more than once (few): the latest time wins, ties by input order.
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = sorted_key[1:] != sorted_key[:-1]
+        repeated = ~(first & last)
+        if repeated.any():
+            idx = order[repeated]
+            chosen = idx[np.lexsort((idx, timestamps[idx], key[idx]))]
+            latest = np.ones(len(chosen), dtype=bool)
+            latest[:-1] = key[chosen][1:] != key[chosen][:-1]
+            order = order.copy()
+            order[np.flatnonzero(last & repeated)] = chosen[latest]
     keep = order[last]
     rows_k = rows[keep]
     cols_k = cols[keep]
