@@ -128,20 +128,29 @@ class _KMeansFit:
     inertia_: float
 
 
-def _assign(X, centers):
-    d2 = (
-        np.einsum("ij,ij->i", X, X)[:, None]
-        - 2.0 * (X @ centers.T)
-        + np.einsum("ij,ij->i", centers, centers)[None, :]
-    )
+def _assign(X, centers, xx):
+    """Nearest centre of each point and its squared distance (``xx`` = row norms²)."""
+    d2 = xx[:, None] - 2.0 * (X @ centers.T) + np.einsum("ij,ij->i", centers, centers)[None, :]
     labels = np.argmin(d2, axis=1)
     return labels, np.maximum(d2[np.arange(len(X)), labels], 0.0)
+
+
+def _draw(rng, weights):
+    """One index drawn with probability proportional to ``weights``.
+
+    The same draw as ``rng.choice(len(weights), p=weights / weights.sum())``
+    (inverse CDF of one uniform), without its validation overhead.
+    """
+    cdf = np.cumsum(weights / weights.sum())
+    cdf /= cdf[-1]
+    return int(cdf.searchsorted(rng.random(), side="right"))
 
 
 def _lloyd(X, w, centers, max_iter, tol):
     """Weighted Lloyd iterations from ``centers``; empty clusters keep their centre."""
     k = len(centers)
-    labels, d2 = _assign(X, centers)
+    xx = np.einsum("ij,ij->i", X, X)
+    labels, d2 = _assign(X, centers, xx)
     for _ in range(max_iter):
         wsum = np.bincount(labels, weights=w, minlength=k)
         new = np.column_stack(
@@ -152,7 +161,7 @@ def _lloyd(X, w, centers, max_iter, tol):
         new[~filled] = centers[~filled]
         shift = float(np.max(np.sum((new - centers) ** 2, axis=1))) if k else 0.0
         centers = new
-        new_labels, d2 = _assign(X, centers)
+        new_labels, d2 = _assign(X, centers, xx)
         if np.array_equal(new_labels, labels) or shift <= tol:
             labels = new_labels
             break
@@ -163,13 +172,12 @@ def _lloyd(X, w, centers, max_iter, tol):
 def _kmeans_plusplus(X, w, k, rng):
     """k-means++ seeding (Arthur and Vassilvitskii 2007), weighted, greedy-free."""
     n = len(X)
-    first = rng.choice(n, p=w / w.sum())
+    first = _draw(rng, w)
     centers = [X[first]]
     closest = np.sum((X - X[first]) ** 2, axis=1)
     for _ in range(1, k):
         p = w * closest
-        total = p.sum()
-        idx = rng.choice(n, p=p / total) if total > 0 else int(rng.integers(n))
+        idx = _draw(rng, p) if p.sum() > 0 else int(rng.integers(n))
         centers.append(X[idx])
         closest = np.minimum(closest, np.sum((X - X[idx]) ** 2, axis=1))
     return np.array(centers)
