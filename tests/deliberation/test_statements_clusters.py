@@ -1,11 +1,20 @@
 """Clustering: silhouette and k-means against scikit-learn, Polis' participation rules."""
 
 import numpy as np
+import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 
 from minipublic.deliberation.statements import cluster_participants, in_conversation
-from minipublic.deliberation.statements._clusters import _kmeans, first_distinct, silhouette
+from minipublic.deliberation.statements._clusters import (
+    _kmeans,
+    _kmeans_plusplus_many,
+    _lloyd,
+    _lloyd_outcomes,
+    _tied_with_top,
+    first_distinct,
+    silhouette,
+)
 
 
 def test_silhouette_matches_scikit_learn():
@@ -70,3 +79,34 @@ def test_clustering_is_deterministic_per_seed():
     b = cluster_participants(X, seed=5)
     assert np.array_equal(a.labels, b.labels)
     assert np.allclose(a.base_centers, b.base_centers)
+
+
+def test_tied_with_top_is_a_sign_test():
+    # 60 - 40 = 20 = 2 * sqrt(100): tied; 60 - 5 > 2 * sqrt(65): not.
+    assert _tied_with_top([60, 40, 5]).tolist() == [0, 1]
+    assert _tied_with_top([30, 70]).tolist() == [1]
+    assert _tied_with_top([8, 8]).tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_lloyd_outcomes_match_lloyd_from_each_start(k):
+    """The tree and shared futures change no outcome: same counts as plain Lloyd."""
+    # Uniform in a square: no clear groups, so several fixed points.
+    X = np.random.default_rng(7).uniform(-1, 1, size=(200, 2))
+    base = _kmeans(X, 25, seed=0, n_init=1).labels_
+    starts = _kmeans_plusplus_many(X, k, 64, np.random.default_rng(1))
+    _, counts, centers = _lloyd_outcomes(X, starts, base)
+    assert counts.sum() == 64 and len(counts) > 1
+
+    def partition(labels):
+        return frozenset(frozenset(np.flatnonzero(labels == g).tolist()) for g in range(k))
+
+    expected = {}
+    for start in starts:
+        labels, _, _ = _lloyd(X, np.ones(len(X)), start, 300, 0.0)
+        expected[partition(labels)] = expected.get(partition(labels), 0) + 1
+    found = {}
+    for count, c in zip(counts, centers, strict=True):
+        labels = np.argmin(((X[:, None, :] - c[None]) ** 2).sum(axis=2), axis=1)
+        found[partition(labels)] = found.get(partition(labels), 0) + int(count)
+    assert found == expected

@@ -269,7 +269,8 @@ def statement_map(
     init : {"k-means++", "polis"}, default="k-means++"
         See :func:`cluster_participants`.
     refine : bool, default=True
-        Finish the clustering with k-means over participants (see
+        Finish the clustering with k-means over participants, keeping the
+        partition that most of 256 k-means++ starts reach (see
         :func:`cluster_participants`); False stops at Polis' base level.
     polis_scaling : bool, default=True
         Count moderated-out statements in the projection scaling as Polis
