@@ -7,7 +7,11 @@ from sklearn.metrics import silhouette_score
 
 from minipublic.deliberation.statements import cluster_participants, in_conversation
 from minipublic.deliberation.statements._clusters import (
+    _assign,
+    _count_distinct,
+    _group_kmeans,
     _kmeans,
+    _kmeans_plusplus,
     _kmeans_plusplus_many,
     _lloyd,
     _lloyd_outcomes,
@@ -110,3 +114,87 @@ def test_lloyd_outcomes_match_lloyd_from_each_start(k):
         labels = np.argmin(((X[:, None, :] - c[None]) ** 2).sum(axis=2), axis=1)
         found[partition(labels)] = found.get(partition(labels), 0) + int(count)
     assert found == expected
+
+
+def _plain_lloyd(X, w, centers, max_iter, tol):
+    """Lloyd with every distance recomputed by ``_assign`` at every step."""
+    k = len(centers)
+    xx = np.einsum("ij,ij->i", X, X)
+    labels, _ = _assign(X, centers, xx, distances=False)
+    for _ in range(max_iter):
+        wsum = np.bincount(labels, weights=w, minlength=k)
+        new = np.column_stack(
+            [np.bincount(labels, weights=w * X[:, j], minlength=k) for j in range(2)]
+        )
+        filled = wsum > 0
+        new[filled] /= wsum[filled, None]
+        new[~filled] = centers[~filled]
+        shift = float(np.max(np.sum((new - centers) ** 2, axis=1)))
+        centers = new
+        new_labels, _ = _assign(X, centers, xx, distances=False)
+        if np.array_equal(new_labels, labels) or shift <= tol:
+            labels = new_labels
+            break
+        labels = new_labels
+    _, d2 = _assign(X, centers, xx)
+    return labels, centers, float(np.dot(w, d2))
+
+
+# Seeds where one centre alone moves at some step (a one-column product,
+# which BLAS rounds differently), and a larger case with many centres.
+@pytest.mark.parametrize("seed", [1148, 2130, 2217, 2929, -1])
+def test_lloyd_recomputing_only_moved_centres_changes_no_bit(seed):
+    rng = np.random.default_rng(abs(seed))
+    if seed < 0:
+        n, k = 500, 60
+        X = np.round(rng.normal(size=(n, 2)), 2)
+    else:
+        n, k = int(rng.integers(5, 120)), int(rng.integers(3, 7))
+        X = rng.normal(size=(n, 2)) * rng.random() * 5
+        if seed % 2:
+            X = X[rng.integers(0, n // 10 + 1, n)]
+    w = np.ones(n)
+    start = _kmeans_plusplus(X, w, k, rng)
+    tol = 1e-4 * float(np.mean(np.var(X, axis=0)))
+    labels, centers, inertia = _lloyd(X, w, start, 300, tol)
+    want_labels, want_centers, want_inertia = _plain_lloyd(X, w, start, 300, tol)
+    assert np.array_equal(labels, want_labels)
+    assert np.array_equal(centers, want_centers)
+    assert inertia == want_inertia
+
+
+@pytest.mark.parametrize("strategy", ["k-means++", "polis"])
+@pytest.mark.parametrize("seed", range(4))
+def test_group_kmeans_equals_one_kmeans_per_k(strategy, seed):
+    """The batched group k-means gives every k the very fit of its own _kmeans call."""
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.normal(size=(80, 2)), 1)  # some points repeat
+    w = rng.integers(1, 20, len(X)).astype(float)
+    inits = {3: X[:3] + 0.5} if seed == 1 else None
+    fits = _group_kmeans(X, w, range(2, 6), seed=seed, strategy=strategy, n_init=5, inits=inits)
+    for k in range(2, 6):
+        init = None if inits is None else inits.get(k)
+        one = _kmeans(X, k, seed=seed, weights=w, init=init, strategy=strategy, n_init=5)
+        assert np.array_equal(fits[k].labels_, one.labels_)
+        assert np.array_equal(fits[k].cluster_centers_, one.cluster_centers_)
+        assert fits[k].inertia_ == one.inertia_
+
+
+def test_group_kmeans_with_fewer_distinct_points_than_centres():
+    # k-means++ runs out of weight after 3 centres and falls back to a uniform draw.
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]] * 10)
+    w = np.arange(1, len(X) + 1, dtype=float)
+    fits = _group_kmeans(X, w, range(2, 6), seed=3, strategy="k-means++", n_init=5)
+    for k in range(2, 6):
+        one = _kmeans(X, k, seed=3, weights=w, n_init=5)
+        assert np.array_equal(fits[k].labels_, one.labels_)
+        assert np.array_equal(fits[k].cluster_centers_, one.cluster_centers_)
+
+
+def test_count_distinct_equals_unique_rows():
+    rng = np.random.default_rng(4)
+    for n in (0, 1, 2, 50):
+        X = rng.integers(-2, 3, size=(n, 2)).astype(float)
+        X[X == 0] = -0.0  # equal to 0.0
+        X[: n // 2][X[: n // 2] == -0.0] = 0.0
+        assert _count_distinct(X) == len(np.unique(X, axis=0))

@@ -136,3 +136,26 @@ def test_read_statements_and_groups(polis_dir):
     groups = read_polis_groups(path / "participants-votes.csv")
     assert set(groups.unique()) == {0, 1}
     assert len(groups) == 443
+
+
+def test_far_apart_ids_give_the_same_matrix_as_compact_ones():
+    """Compact ids go through a lookup table, far-apart ones a binary search."""
+    rng = np.random.default_rng(0)
+    votes = pd.DataFrame(
+        {
+            "participant": rng.integers(0, 30, 300),
+            "statement": rng.integers(0, 12, 300),
+            "vote": rng.choice([-1, 0, 1], 300),
+            "timestamp": rng.integers(0, 50, 300),
+        }
+    )
+    near = build_vote_matrix(votes)
+    far = build_vote_matrix(
+        votes.assign(
+            participant=votes["participant"] * 10**9 + 7, statement=votes["statement"] * 10**6
+        )
+    )
+    assert far.participants.tolist() == (near.participants * 10**9 + 7).tolist()
+    assert far.statements.tolist() == (near.statements * 10**6).tolist()
+    for attr in ("indptr", "indices", "values"):
+        np.testing.assert_array_equal(getattr(far, attr), getattr(near, attr))

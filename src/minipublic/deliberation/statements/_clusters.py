@@ -25,6 +25,7 @@ algorithm: analysis and implementation", IEEE TPAMI 24(7), 2002.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,42 +168,97 @@ def _draw(rng, weights):
     return int(cdf.searchsorted(rng.random(), side="right"))
 
 
+def _sq_distances(X, centers, xx, out=None):
+    """Squared distances ``xx - 2 X.C + |c|^2``, rounded as in :func:`_assign`.
+
+    Each entry rounds the same whatever other centres are in ``centers``, as
+    long as there are at least two (BLAS computes ``X.C`` with the same
+    fused multiply-adds in every matrix product; one centre would make it a
+    matrix-vector product, rounded differently). ``out``: an ``(n, k)``
+    buffer to fill.
+    """
+    d2 = np.matmul(X, -2.0 * centers.T, out=out)
+    d2 += xx[:, None]
+    d2 += np.einsum("ij,ij->i", centers, centers)[None, :]
+    return d2
+
+
 def _lloyd(X, w, centers, max_iter, tol):
-    """Weighted Lloyd iterations from ``centers``; empty clusters keep their centre."""
+    """Weighted Lloyd iterations from ``centers``; empty clusters keep their centre.
+
+    The distance matrix is kept between iterations and, when few centres
+    moved (late iterations move few of the 100 base centres), only their
+    columns are recomputed; every entry is what :func:`_assign` would
+    compute.
+    """
     k = len(centers)
     xx = np.einsum("ij,ij->i", X, X)
-    labels, _ = _assign(X, centers, xx, distances=False)
+    wx = [w * X[:, j] for j in range(X.shape[1])]
+    d2 = _sq_distances(X, centers, xx)
+    labels = d2.argmin(axis=1)
     for _ in range(max_iter):
         wsum = np.bincount(labels, weights=w, minlength=k)
-        new = np.column_stack(
-            [np.bincount(labels, weights=w * X[:, j], minlength=k) for j in range(X.shape[1])]
-        )
+        new = np.column_stack([np.bincount(labels, weights=v, minlength=k) for v in wx])
         filled = wsum > 0
         new[filled] /= wsum[filled, None]
         new[~filled] = centers[~filled]
         shift = float(np.max(np.sum((new - centers) ** 2, axis=1))) if k else 0.0
+        moved = np.flatnonzero(np.any(new != centers, axis=1))
         centers = new
-        new_labels, _ = _assign(X, centers, xx, distances=False)
+        # Writing scattered columns costs about as much as computing them,
+        # so past about 40% moved, recompute the whole matrix.
+        if 5 * len(moved) > 2 * k:
+            d2 = _sq_distances(X, centers, xx, out=d2)
+        elif len(moved):
+            if len(moved) == 1:
+                # One column would be a matrix-vector product, which BLAS
+                # rounds differently; recomputing a second one changes nothing.
+                moved = np.array([moved[0], (moved[0] + 1) % k])
+            d2[:, moved] = _sq_distances(X, centers[moved], xx)
+        new_labels = d2.argmin(axis=1)
         if np.array_equal(new_labels, labels) or shift <= tol:
             labels = new_labels
             break
         labels = new_labels
-    _, d2 = _assign(X, centers, xx)
+    d2 = np.maximum(d2[np.arange(len(X)), labels], 0.0)
     return labels, centers, float(np.dot(w, d2))
 
 
 def _kmeans_plusplus(X, w, k, rng):
-    """k-means++ seeding (Arthur and Vassilvitskii 2007), weighted, greedy-free."""
+    """k-means++ seeding (Arthur and Vassilvitskii 2007), weighted, greedy-free.
+
+    Each centre after the first is drawn with probability proportional to
+    ``w`` times the squared distance to the nearest centre so far (as
+    :func:`_draw`); when every point sits on a centre, uniformly. Works on the
+    two coordinates as separate columns in reused buffers: k = 100 base
+    centres make this loop hot.
+    """
     n = len(X)
-    first = _draw(rng, w)
-    centers = [X[first]]
-    closest = np.sum((X - X[first]) ** 2, axis=1)
+    x0, x1 = np.ascontiguousarray(X[:, 0]), np.ascontiguousarray(X[:, 1])
+    # Multiplying by unit weights is exact, so it can be skipped.
+    unit = bool(np.all(w == 1.0))
+    chosen = [_draw(rng, w)]
+    closest = (x0 - x0[chosen[0]]) ** 2 + (x1 - x1[chosen[0]]) ** 2
+    buf, other = np.empty(n), np.empty(n)
     for _ in range(1, k):
-        p = w * closest
-        idx = _draw(rng, p) if p.sum() > 0 else int(rng.integers(n))
-        centers.append(X[idx])
-        closest = np.minimum(closest, np.sum((X - X[idx]) ** 2, axis=1))
-    return np.array(centers)
+        p = closest if unit else w * closest
+        total = p.sum()
+        if total > 0:
+            np.divide(p, total, out=buf)
+            cdf = np.cumsum(buf, out=buf)
+            cdf /= cdf[-1]
+            idx = int(cdf.searchsorted(rng.random(), side="right"))
+        else:
+            idx = int(rng.integers(n))
+        chosen.append(idx)
+        # Same rounding as np.sum((X - X[idx]) ** 2, axis=1).
+        np.subtract(x0, x0[idx], out=buf)
+        np.multiply(buf, buf, out=buf)
+        np.subtract(x1, x1[idx], out=other)
+        np.multiply(other, other, out=other)
+        buf += other
+        np.minimum(closest, buf, out=closest)
+    return X[chosen]
 
 
 def _kmeans(X, k, *, seed, weights=None, init=None, strategy="k-means++", n_init=10, max_iter=300):
@@ -230,6 +286,165 @@ def _kmeans(X, k, *, seed, weights=None, init=None, strategy="k-means++", n_init
     return best
 
 
+def _lloyd_many(X, w, starts, ks, max_iter, tol):
+    """:func:`_lloyd` from several starts at once, with the same arithmetic.
+
+    ``starts`` has shape ``(r, k_max, 2)``; run ``i`` uses its first
+    ``ks[i]`` centres. All runs' centres go through one matrix product (each
+    entry rounds as in the product for one run), rows beyond a run's ``k``
+    count as infinitely far, and the weighted sums are bincounts whose bins
+    take their points in the same order as one run's. A run stops when
+    :func:`_lloyd` would; the others go on.
+
+    Returns ``(labels, centers, inertia)`` lists, one entry per run.
+    """
+    n = len(X)
+    r, k_max, _ = starts.shape
+    ks = np.asarray(ks)
+    xx = np.einsum("ij,ij->i", X, X)
+    # Weights and weighted coordinates, repeated for every run.
+    tiled = np.tile(np.vstack([w, w * X[:, 0], w * X[:, 1]]), r)
+    out_labels, out_centers, out_inertia = [None] * r, [None] * r, [None] * r
+    padded = np.arange(k_max)[None, :] >= ks[:, None]  # (r, k_max)
+
+    def assign(centers, pad):
+        flat = centers.reshape(-1, 2)
+        d2 = X @ (-2.0 * flat.T)
+        d2 += xx[:, None]
+        cc = np.einsum("ij,ij->i", flat, flat)
+        cc[pad.ravel()] = np.inf
+        d2 += cc[None, :]
+        d2 = d2.reshape(n, len(centers), k_max)
+        return d2.argmin(axis=2).T, d2  # labels (runs, n)
+
+    def finish(run, labels, centers, d2, j):
+        dist = np.ascontiguousarray(d2[np.arange(n), j, labels])
+        out_labels[run] = labels
+        out_centers[run] = centers[: ks[run]].copy()
+        out_inertia[run] = float(np.dot(w, np.maximum(dist, 0.0)))
+
+    active = np.arange(r)
+    centers = starts.astype(np.float64, copy=True)
+    centers[padded] = 0.0
+    labels, _ = assign(centers, padded)
+    for _ in range(max_iter):
+        m = len(active)
+        code = (labels + (np.arange(m) * k_max)[:, None]).ravel()
+        size = m * k_max
+        wsum = np.bincount(code, weights=tiled[0, : m * n], minlength=size)
+        new = np.column_stack(
+            [np.bincount(code, weights=tiled[j, : m * n], minlength=size) for j in (1, 2)]
+        )
+        flat = centers.reshape(-1, 2)
+        filled = wsum > 0
+        new[filled] /= wsum[filled, None]
+        new[~filled] = flat[~filled]
+        shift = np.sum((new - flat) ** 2, axis=1).reshape(m, k_max).max(axis=1)
+        centers = new.reshape(m, k_max, 2)
+        new_labels, d2 = assign(centers, padded[active])
+        stop = np.all(new_labels == labels, axis=1) | (shift <= tol)
+        for j in np.flatnonzero(stop):
+            finish(active[j], new_labels[j], centers[j], d2, j)
+        keep = ~stop
+        if not keep.any():
+            return out_labels, out_centers, out_inertia
+        active, centers, labels = active[keep], centers[keep], new_labels[keep]
+    _, d2 = assign(centers, padded[active])
+    for j, run in enumerate(active):
+        finish(run, labels[j], centers[j], d2, j)
+    return out_labels, out_centers, out_inertia
+
+
+def _kmeans_plusplus_runs(X, w, ks, u):
+    """Weighted k-means++ seedings, one per entry of ``ks``, drawn at once.
+
+    Run ``i`` takes its uniforms from row ``i`` of ``u`` and draws as
+    :func:`_kmeans_plusplus` does with a generator yielding them in turn.
+    Returns the starts, padded to ``(len(ks), max(ks), 2)``, and whether
+    each run stayed clear of the uniform fallback (all remaining weight on
+    the centres), which draws differently; such runs must be redone.
+    """
+    ks = np.asarray(ks)
+    r, k_max = len(ks), int(ks.max())
+    cdf0 = np.cumsum(w / w.sum())
+    cdf0 /= cdf0[-1]
+    idx = cdf0.searchsorted(u[:, 0], side="right")
+    chosen = np.zeros((r, k_max), dtype=np.intp)
+    chosen[:, 0] = idx
+    closest = (X[None, :, 0] - X[idx, 0][:, None]) ** 2 + (X[None, :, 1] - X[idx, 1][:, None]) ** 2
+    ok = np.ones(r, dtype=bool)
+    for j in range(1, k_max):
+        runs = np.flatnonzero(ks > j)
+        p = w * closest[runs]
+        total = p.sum(axis=1)
+        ok[runs[~(total > 0)]] = False
+        cdf = np.cumsum(p / np.where(total > 0, total, 1.0)[:, None], axis=1)
+        cdf /= np.where(cdf[:, -1:] > 0, cdf[:, -1:], 1.0)
+        idx = np.minimum((cdf <= u[runs, j][:, None]).sum(axis=1), len(X) - 1)
+        chosen[runs, j] = idx
+        closest[runs] = np.minimum(
+            closest[runs],
+            (X[None, :, 0] - X[idx, 0][:, None]) ** 2 + (X[None, :, 1] - X[idx, 1][:, None]) ** 2,
+        )
+    return X[chosen], ok
+
+
+def _group_kmeans(X, w, ks, *, seed, strategy, n_init, inits=None, max_iter=300):
+    """:func:`_kmeans` for each ``k`` in ``ks`` on the same weighted points, at once.
+
+    Same starts, same Lloyd runs and same winners as one :func:`_kmeans`
+    call per ``k`` (each with a fresh generator from ``seed``), computed as
+    one batch (:func:`_kmeans_plusplus_runs`, :func:`_lloyd_many`): for the
+    group clusters the per-call overhead is most of the cost.
+
+    Returns ``{k: _KMeansFit}``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    tol = 1e-4 * float(np.mean(np.var(X, axis=0))) if len(X) > 1 else 0.0
+    inits = inits or {}
+    run_k, run_starts, seeded = [], [], []
+    for k in ks:
+        init = inits.get(k)
+        if init is None and strategy == "polis":
+            init = first_distinct(X, k)
+        if init is not None and len(init) == k:
+            run_k.append(k)
+            run_starts.append(np.asarray(init, dtype=np.float64))
+        else:
+            seeded.append(k)
+    if seeded:
+        # Every fresh generator from ``seed`` yields the same uniforms.
+        u = np.random.default_rng(seed).random(n_init * max(seeded))
+        rk = np.repeat(seeded, n_init)
+        rows = np.array(
+            [
+                u[i * k : (i + 1) * k].tolist() + [0.0] * (max(seeded) - k)
+                for k in seeded
+                for i in range(n_init)
+            ]
+        )
+        starts, ok = _kmeans_plusplus_runs(X, w, rk, rows)
+        redo = set(rk[~ok].tolist())
+        for k in seeded:
+            if k in redo:
+                rng = np.random.default_rng(seed)
+                run_starts += [_kmeans_plusplus(X, w, k, rng) for _ in range(n_init)]
+            else:
+                run_starts += [s[:k] for s, kk in zip(starts, rk, strict=True) if kk == k]
+            run_k += [k] * n_init
+    k_max = max(run_k)
+    padded = np.zeros((len(run_k), k_max, 2))
+    for i, (k, start) in enumerate(zip(run_k, run_starts, strict=True)):
+        padded[i, :k] = start
+    labels, centers, inertia = _lloyd_many(X, w, padded, run_k, max_iter, tol)
+    fits = {}
+    for k, lab, cen, ine in zip(run_k, labels, centers, inertia, strict=True):
+        if k not in fits or ine < fits[k].inertia_:
+            fits[k] = _KMeansFit(lab, cen, ine)
+    return fits
+
+
 def _kmeans_plusplus_many(X, k, n_starts, rng):
     """``n_starts`` independent k-means++ seedings of unweighted 2-D points.
 
@@ -240,30 +455,80 @@ def _kmeans_plusplus_many(X, k, n_starts, rng):
     for the CPU cache).
     """
     n = len(X)
+    x0, x1 = np.ascontiguousarray(X[:, 0]), np.ascontiguousarray(X[:, 1])
     starts = np.empty((n_starts, k, 2))
     block = max(1, (1 << 16) // n)
+
+    # Buffers reused across blocks (fresh large arrays cost page faults).
+    closest, cdf, other = np.empty((3, min(block, n_starts), n))
+    below = np.empty((min(block, n_starts), n), dtype=bool)
+
+    def sq_dist(idx, out):
+        # (x0 - a)^2 + (x1 - b)^2 for each chosen point (a, b), one row each.
+        np.subtract(x0[None, :], x0[idx][:, None], out=out)
+        out *= out
+        o = other[: len(idx)]
+        np.subtract(x1[None, :], x1[idx][:, None], out=o)
+        o *= o
+        out += o
+        return out
+
     for lo in range(0, n_starts, block):
         r = min(block, n_starts - lo)
         idx = np.minimum((rng.random(r) * n).astype(np.intp), n - 1)
         starts[lo : lo + r, 0] = X[idx]
-        closest = (X[None, :, 0] - X[idx, 0][:, None]) ** 2 + (
-            X[None, :, 1] - X[idx, 1][:, None]
-        ) ** 2
+        near = sq_dist(idx, closest[:r])
         for j in range(1, k):
-            cdf = np.cumsum(closest, axis=1)
-            u = rng.random(r) * cdf[:, -1]
-            idx = np.minimum((cdf <= u[:, None]).sum(axis=1), n - 1)
+            cum = np.cumsum(near, axis=1, out=cdf[:r])
+            u = rng.random(r) * cum[:, -1]
+            le = np.less_equal(cum, u[:, None], out=below[:r])
+            idx = np.minimum(np.count_nonzero(le, axis=1), n - 1)
             # All remaining points coincide with a centre: any point will do.
-            flat = cdf[:, -1] <= 0
-            idx[flat] = np.minimum((rng.random(int(flat.sum())) * n).astype(np.intp), n - 1)
+            flat = cum[:, -1] <= 0
+            if flat.any():
+                idx[flat] = np.minimum((rng.random(int(flat.sum())) * n).astype(np.intp), n - 1)
             starts[lo : lo + r, j] = X[idx]
             if j < k - 1:
-                closest = np.minimum(
-                    closest,
-                    (X[None, :, 0] - X[idx, 0][:, None]) ** 2
-                    + (X[None, :, 1] - X[idx, 1][:, None]) ** 2,
-                )
+                np.minimum(near, sq_dist(idx, cum), out=near)
     return starts
+
+
+@functools.lru_cache(maxsize=8)
+def _salt(n):
+    """Random integer salts of ``n`` points, exact in float64 when summed (read-only)."""
+    bits = max(16, 52 - int(n).bit_length())
+    salt = np.random.default_rng(0).integers(0, 1 << bits, size=n).astype(np.float64)
+    salt.flags.writeable = False
+    return salt
+
+
+@functools.lru_cache(maxsize=8)
+def _mix(k):
+    """Odd 64-bit multipliers that fold ``k`` sorted salt sums into one key (read-only)."""
+    mix = np.random.default_rng(1).integers(1, 1 << 62, size=k, dtype=np.uint64) | np.uint64(1)
+    mix.flags.writeable = False
+    return mix
+
+
+def _count_distinct(X):
+    """Number of distinct rows of ``X`` (as ``len(np.unique(X, axis=0))``)."""
+    if len(X) == 0:
+        return 0
+    order = np.lexsort(X.T[::-1])
+    ordered = X[order]
+    return 1 + int(np.count_nonzero(np.any(ordered[1:] != ordered[:-1], axis=1)))
+
+
+def _unique_first(a):
+    """``np.unique(a, return_index=True, return_inverse=True)`` for a 1-D array, lighter."""
+    order = np.argsort(a, kind="stable")
+    ordered = a[order]
+    new = np.empty(len(a), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(a), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], order[new], inverse
 
 
 def _lloyd_outcomes(X, starts, base_labels, max_iter=300):
@@ -303,8 +568,7 @@ def _lloyd_outcomes(X, starts, base_labels, max_iter=300):
     nb = int(base_labels.max()) + 1
     order = np.argsort(base_labels, kind="stable")
     xs, ys = X[order, 0], X[order, 1]
-    bits = max(16, 52 - int(n).bit_length())
-    salt = np.random.default_rng(0).integers(0, 1 << bits, size=n).astype(np.float64)
+    salt = _salt(n)
     ss = salt[order]
     cb = np.bincount(base_labels, minlength=nb).astype(np.float64)
     sbx = np.bincount(base_labels, weights=X[:, 0], minlength=nb)
@@ -319,8 +583,9 @@ def _lloyd_outcomes(X, starts, base_labels, max_iter=300):
     hx, hy = 2.0 * (hx * (1 + 1e-9) + 1e-12), 2.0 * (hy * (1 + 1e-9) + 1e-12)
     eps = 1e-9 * (1.0 + float(np.max(X**2)))
     means, half = np.column_stack([mx, my]), np.column_stack([hx, hy])
-    offsets = np.concatenate([[0], np.cumsum(cb.astype(np.intp))])
-    mix = np.random.default_rng(1).integers(1, 1 << 62, size=k, dtype=np.uint64) | np.uint64(1)
+    cbi = cb.astype(np.intp)
+    offsets = np.concatenate([[0], np.cumsum(cbi)])
+    mix = _mix(k)
 
     cx, cy = starts[:, :, 0].copy(), starts[:, :, 1].copy()
     previous = np.full((n_starts, k), -1.0)
@@ -339,7 +604,8 @@ def _lloyd_outcomes(X, starts, base_labels, max_iter=300):
         if k == 2:
             # Two centres: x goes to centre 1 iff x . w > t (w = c1 - c0,
             # t = (|c1|^2 - |c0|^2) / 2), linear in x; the box term is halved.
-            w = np.vstack([cx[:, 1] - cx[:, 0], cy[:, 1] - cy[:, 0]])
+            w0, w1 = cx[:, 1] - cx[:, 0], cy[:, 1] - cy[:, 0]
+            w = np.vstack([w0, w1])
             t = 0.5 * ((cx[:, 1] ** 2 + cy[:, 1] ** 2) - (cx[:, 0] ** 2 + cy[:, 0] ** 2))
             g = means @ w - t
             nearest = (g > 0).astype(np.intp)
@@ -362,22 +628,42 @@ def _lloyd_outcomes(X, starts, base_labels, max_iter=300):
         for j in range(k):
             tot[:, :, j] = stats @ (whole & (nearest == j))
         cnt, sx, sy, sk = (t.ravel() for t in tot)
-        ub, us = np.nonzero(~whole)
+        ub, us = np.divmod(np.flatnonzero(~whole), s)
         if len(ub):
-            m = cb[ub].astype(np.intp)
+            m = cbi[ub]
             ends = np.cumsum(m)
-            pts = np.arange(int(ends[-1])) + np.repeat(offsets[ub] - (ends - m), m)
-            st = np.repeat(us, m)
+            pts = np.repeat(offsets[ub] - (ends - m), m)
+            pts += np.arange(int(ends[-1]))
             px, py = xs[pts], ys[pts]
+            # Per-state values are repeated per pair (much cheaper than a
+            # gather per point); temporaries are dropped early, as there can
+            # be millions of pairs.
             if k == 2:
-                lab = (px * w[0, st] + py * w[1, st] > t[st]).astype(np.intp)
+                a = np.repeat(w0[us], m)
+                a *= px
+                b = np.repeat(w1[us], m)
+                b *= py
+                a += b
+                lab = a > np.repeat(t[us], m)
+                del a, b
             else:
-                lab = ((px[:, None] - cx[st]) ** 2 + (py[:, None] - cy[st]) ** 2).argmin(axis=1)
-            code = st * k + lab
+                d = px[:, None] - np.repeat(cx[us], m, axis=0)
+                d *= d
+                e = py[:, None] - np.repeat(cy[us], m, axis=0)
+                e *= e
+                d += e
+                del e
+                lab = d.argmin(axis=1)
+                del d
+            code = np.repeat(us * k, m)
+            code += lab
+            del lab
             cnt += np.bincount(code, minlength=size)
             sx += np.bincount(code, weights=px, minlength=size)
             sy += np.bincount(code, weights=py, minlength=size)
+            del px, py
             sk += np.bincount(code, weights=ss[pts], minlength=size)
+            del pts, code
         cnt, sk = cnt.reshape(s, k), sk.reshape(s, k)
         filled = cnt > 0
         den = np.where(filled, cnt, 1.0)
@@ -397,7 +683,7 @@ def _lloyd_outcomes(X, starts, base_labels, max_iter=300):
         # A partition without empty clusters fixes the whole future (an empty
         # cluster keeps its old centre, so those states just run on).
         cand = np.flatnonzero(~fixed & full)
-        uk, first, inverse = np.unique(key[cand], return_index=True, return_inverse=True)
+        uk, first, inverse = _unique_first(key[cand])
         reps = cand[first]
         owner[lineage[cand]] = lineage[reps][inverse]
         order = np.argsort(seen_keys, kind="stable")
@@ -420,7 +706,7 @@ def _lloyd_outcomes(X, starts, base_labels, max_iter=300):
     slot = np.full(n_starts, -1)
     slot[done_lineage] = np.arange(len(done_lineage))
     keys = np.concatenate(done_keys)
-    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    uniq, first, inverse = _unique_first(keys)
     counts = np.bincount(inverse[slot[owner]], minlength=len(uniq)).astype(np.float64)
     return uniq, counts, np.concatenate(done_centers)[first]
 
@@ -551,8 +837,8 @@ def cluster_participants(
             np.zeros(0, int), empty, np.zeros(0, int), np.zeros(0, int), np.zeros(0, int), empty, 0
         )
     init_strategy = init
-    distinct = np.unique(X, axis=0)
-    kb = min(base_k, len(distinct))
+    n_distinct = _count_distinct(X)
+    kb = min(base_k, n_distinct)
     init = base_init if base_init is not None and len(base_init) == kb else None
     base = _kmeans(X, kb, seed=seed, init=init, strategy=init_strategy, n_init=1)
     # Drop base clusters that ended empty, then renumber.
@@ -568,12 +854,21 @@ def cluster_participants(
     silhouettes: dict[int, float] = {}
     dist = np.linalg.norm(centers[:, None, :] - centers[None, :, :], axis=2)
     best = None
-    for k in range(2, max_k + 1):
-        init_k = None if group_init is None else group_init.get(k)
-        model = _kmeans(
-            centers, k, seed=seed, weights=counts, init=init_k, strategy=init_strategy, n_init=5
+    fits = (
+        _group_kmeans(
+            centers,
+            counts,
+            range(2, max_k + 1),
+            seed=seed,
+            strategy=init_strategy,
+            n_init=5,
+            inits=group_init,
         )
-        labels = model.labels_
+        if max_k >= 2
+        else {}
+    )
+    for k in range(2, max_k + 1):
+        labels = fits[k].labels_
         if len(np.unique(labels)) < 2:
             continue
         score = silhouette(centers, labels, dist=dist)
@@ -593,7 +888,7 @@ def cluster_participants(
         ]
     )
     refined = False
-    if refine and k > 1 and len(distinct) > k:
+    if refine and k > 1 and n_distinct > k:
         cand_labels, cand_centers, _ = _modal_kmeans(X, k, base_labels, seed=seed)
         if len(np.unique(cand_labels)) == k:
             labels, gc, refined = cand_labels, cand_centers, True

@@ -115,6 +115,22 @@ def _normalise_ids(column: pd.Series, ids: np.ndarray) -> pd.Series:
     return pd.to_numeric(column).astype(np.int64)
 
 
+def _codes(ids: np.ndarray, column: pd.Series) -> np.ndarray:
+    """Position of each value of ``column`` in the sorted ``ids``, which hold them all.
+
+    Whole-number ids in a compact range (the usual 0, 1, 2, ...) go through a
+    lookup table, several times faster than a binary search per vote.
+    """
+    values = _normalise_ids(column, ids)
+    if ids.dtype != object and len(ids):
+        lo, span = int(ids[0]), int(ids[-1]) - int(ids[0]) + 1
+        if span <= 4 * len(ids) + 1024:
+            table = np.empty(span, dtype=np.intp)
+            table[ids - lo] = np.arange(len(ids))
+            return table[values.to_numpy(np.int64) - lo]
+    return np.searchsorted(ids, values)
+
+
 def build_vote_matrix(
     votes: pd.DataFrame,
     *,
@@ -195,8 +211,8 @@ def build_vote_matrix(
     if statements is not None:
         stmt_pool = pd.concat([stmt_pool, pd.Series(list(statements))], ignore_index=True)
     statement_ids = _sorted_ids(stmt_pool) if len(stmt_pool) else np.array([], dtype=np.int64)
-    rows = np.searchsorted(participants, _normalise_ids(frame["participant"], participants))
-    cols = np.searchsorted(statement_ids, _normalise_ids(frame["statement"], statement_ids))
+    rows = _codes(participants, frame["participant"])
+    cols = _codes(statement_ids, frame["statement"])
     values = vote.to_numpy(np.int8)
     if exclude_statements is not None and len(exclude_statements):
         excl = _normalise_ids(pd.Series(list(exclude_statements)), statement_ids).to_numpy()

@@ -164,32 +164,36 @@ def select_representative(
     """
     k, m = gv.n_seen.shape
     out: dict[int, list[RepresentativeStatement]] = {}
-    metric_agree = gv.r_agree * gv.r_agree_test * gv.p_agree * gv.p_agree_test
+    metric_agree = (gv.r_agree * gv.r_agree_test * gv.p_agree * gv.p_agree_test).tolist()
+    # Python floats compare and multiply as float64 does, without numpy's
+    # per-element cost in this loop.
+    pat_all, rat_all = gv.p_agree_test.tolist(), gv.r_agree_test.tolist()
+    pdt_all, rdt_all = gv.p_disagree_test.tolist(), gv.r_disagree_test.tolist()
+    pa_all, ra_all = gv.p_agree.tolist(), gv.r_agree.tolist()
+    pd_all, rd_all = gv.p_disagree.tolist(), gv.r_disagree.tolist()
+    voted = ((gv.n_agree != 0) | (gv.n_disagree != 0)).tolist()
     for g in range(k):
-        sufficient: list[RepresentativeStatement] = []
+        sufficient: list[int] = []
         best = None
         best_z = None
         best_agree = None
-        for j in range(m):
-            pat, rat = gv.p_agree_test[g, j], gv.r_agree_test[g, j]
-            pdt, rdt = gv.p_disagree_test[g, j], gv.r_disagree_test[g, j]
+        pa, ra, metric = pa_all[g], ra_all[g], metric_agree[g]
+        for j, (pat, rat, pdt, rdt) in enumerate(
+            zip(pat_all[g], rat_all[g], pdt_all[g], rdt_all[g], strict=True)
+        ):
             if (pat > z and rat > z) or (pdt > z and rdt > z):
-                sufficient.append(_finalise(gv, g, j, statements[j]))
-            if not sufficient:
-                cand = _finalise(gv, g, j, statements[j])
-                if best_z is None or max(rat, rdt) > best_z:
-                    best, best_z = cand, cand.repness_test
-            if gv.n_agree[g, j] == 0 and gv.n_disagree[g, j] == 0:
+                sufficient.append(j)
+            if not sufficient and (best_z is None or max(rat, rdt) > best_z):
+                best = _finalise(gv, g, j, statements[j])
+                best_z = best.repness_test
+            if not voted[g][j]:
                 continue
             if best_agree is None:
-                take = pat > z or (gv.r_agree[g, j] > 1.0 and gv.p_agree[g, j] > 0.5)
-            elif gv.r_agree[g, best_agree] > 1.0:
-                take = metric_agree[g, j] > metric_agree[g, best_agree]
+                take = pat > z or (ra[j] > 1.0 and pa[j] > 0.5)
+            elif ra[best_agree] > 1.0:
+                take = metric[j] > metric[best_agree]
             else:
-                take = (
-                    gv.p_agree[g, j] * pat
-                    > gv.p_agree[g, best_agree] * gv.p_agree_test[g, best_agree]
-                )
+                take = pa[j] * pat > pa[best_agree] * pat_all[g][best_agree]
             if take:
                 best_agree = j
         head: list[RepresentativeStatement] = []
@@ -202,13 +206,20 @@ def select_representative(
             out[g] = head
             continue
         rest = [
-            r
-            for r in sufficient
-            if not (head and head[0].best_agree and r.statement == head[0].statement)
+            j
+            for j in sufficient
+            if not (head and head[0].best_agree and statements[j] == head[0].statement)
         ]
-        rest.sort(key=lambda r: -(r.repness * r.repness_test * r.p_success * r.p_test))
-        chosen = ([head[0]] if head and head[0].best_agree else []) + rest
-        chosen = chosen[:pick_max]
+
+        def order(j, g=g):
+            # -(repness * repness_test * p_success * p_test) of _finalise's record.
+            if rat_all[g][j] > rdt_all[g][j]:
+                return -(ra_all[g][j] * rat_all[g][j] * pa_all[g][j] * pat_all[g][j])
+            return -(rd_all[g][j] * rdt_all[g][j] * pd_all[g][j] * pdt_all[g][j])
+
+        rest.sort(key=order)
+        chosen = [head[0]] if head and head[0].best_agree else []
+        chosen += [_finalise(gv, g, j, statements[j]) for j in rest[: pick_max - len(chosen)]]
         out[g] = [r for r in chosen if r.direction == "agree"] + [
             r for r in chosen if r.direction == "disagree"
         ]
