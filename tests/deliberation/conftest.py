@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,3 +48,24 @@ def polis_conversation():
 def polis_dir():
     """name -> folder of a public Polis conversation (skips when absent)."""
     return conversation_dir
+
+
+def _random_votes(
+    seed: int, n_participants: int, n_statements: int, n_votes: int, *, timestamps: bool = False
+) -> tuple[pd.DataFrame, np.random.Generator]:
+    """A long vote table with random ids and votes, and the generator for more draws."""
+    rng = np.random.default_rng(seed)
+    columns = {
+        "participant": rng.integers(0, n_participants, n_votes),
+        "statement": rng.integers(0, n_statements, n_votes),
+        "vote": rng.choice([-1, 0, 1], n_votes),
+    }
+    if timestamps:
+        columns["timestamp"] = rng.integers(0, 50, n_votes)
+    return pd.DataFrame(columns), rng
+
+
+@pytest.fixture(scope="session")
+def random_votes():
+    """(seed, n_participants, n_statements, n_votes, timestamps=False) -> (votes, rng)."""
+    return _random_votes

@@ -138,17 +138,9 @@ def test_read_statements_and_groups(polis_dir):
     assert len(groups) == 443
 
 
-def test_far_apart_ids_give_the_same_matrix_as_compact_ones():
+def test_far_apart_ids_give_the_same_matrix_as_compact_ones(random_votes):
     """Compact ids go through a lookup table, far-apart ones a binary search."""
-    rng = np.random.default_rng(0)
-    votes = pd.DataFrame(
-        {
-            "participant": rng.integers(0, 30, 300),
-            "statement": rng.integers(0, 12, 300),
-            "vote": rng.choice([-1, 0, 1], 300),
-            "timestamp": rng.integers(0, 50, 300),
-        }
-    )
+    votes, _ = random_votes(0, 30, 12, 300, timestamps=True)
     near = build_vote_matrix(votes)
     far = build_vote_matrix(
         votes.assign(

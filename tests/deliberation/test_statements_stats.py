@@ -143,19 +143,12 @@ def test_consensus_selection_hand_case():
     assert np.isclose(out["agree"][0].p_success, 19 / 22)
 
 
-def test_group_counts_in_one_pass_equal_indicator_products():
+def test_group_counts_in_one_pass_equal_indicator_products(random_votes):
     from minipublic.deliberation.statements import build_vote_matrix
     from minipublic.deliberation.statements._map import _count_by_group
     from minipublic.deliberation.statements._repness import count_by_group
 
-    rng = np.random.default_rng(0)
-    votes = pd.DataFrame(
-        {
-            "participant": rng.integers(0, 40, 400),
-            "statement": rng.integers(0, 15, 400),
-            "vote": rng.choice([-1, 0, 1], 400),
-        }
-    )
+    votes, rng = random_votes(0, 40, 15, 400)
     matrix = build_vote_matrix(votes)
     groups = rng.integers(-1, 3, matrix.shape[0])  # -1: not clustered
     sub = np.flatnonzero(groups >= 0)
