@@ -34,7 +34,12 @@ HEURISTIC_COLUMNS = 30
 #: perturbations give many distinct integral panels per round, for dual
 #: weights the master has not reached yet: at 2 000 / 100, 24 at +-50% need
 #: 120 master solves (58 000 simplex pivots) where 8 at +-5% needed 309
-#: (114 000 pivots); +-90% is too random and needs more again.
+#: (114 000 pivots); +-90% is too random and needs more again. Larger pools
+#: price one perturbation per 20 types when that is more: a master re-solve
+#: costs more with every type (half its time refactorising a dense basis)
+#: while an LP pricing grows about linearly, and at 50 000 / 150 (1 259
+#: types) 64 perturbations reached the target in 12.8 minutes where 24 had
+#: not after 12.3.
 PERTURBED = 24
 NOISE = 0.5
 
@@ -257,10 +262,8 @@ def leximin(
         master = _Master(inst, active, target=target)
         for c in panels:
             master.add(c)
-        if _reach(master, solver, target, progress, rng):
-            for t in master.rows:
-                master.fix(int(t), target[t])
-            lam = _final_lambda(master)
+        lam = _reach(master, solver, target, progress, rng)
+        if lam is not None:
             levels = len(np.unique(np.round(target[active], 9)))
             return _solved(inst, master, lam, impossible, levels, master.iterations)
         panels = master.columns
@@ -358,8 +361,12 @@ def _reach(
     target: np.ndarray,
     progress: ProgressFn,
     rng: np.random.Generator,
-) -> bool:
-    """Column generation for ``max z`` s.t. ``pi_t >= z target_t``; True once ``z`` reaches 1.
+) -> np.ndarray | None:
+    """Column generation for ``max z`` s.t. ``pi_t >= z target_t``.
+
+    Returns the mixture weights of ``master.columns`` once ``z`` reaches 1
+    (every type then gets its target probability, within ``REACH_TOL``
+    relative), or None when the target is out of reach.
 
     Any mixture of panels has ``sum_t n_t pi_t = k = sum_t n_t target_t``,
     so ``z <= 1``, with equality exactly when the target is a mixture of
@@ -376,9 +383,9 @@ def _reach(
         ok, z, y, lam = master.solve()
         master.iterations += 1
         if not ok:
-            return False
+            return None
         if z >= 1.0 - REACH_TOL:
-            return True
+            return lam
         if master.iterations % 10 == 0:
             progress(
                 min(z, 0.99),
@@ -390,7 +397,7 @@ def _reach(
         # them; every integral optimum that improves the master is added.
         points = [y] if center is None else [SMOOTHING * center + (1 - SMOOTHING) * y, y]
         exact = len(points)
-        for _ in range(PERTURBED):
+        for _ in range(max(PERTURBED, len(y) // 20)):
             points.append(points[0] * rng.uniform(1 - NOISE, 1 + NOISE, size=len(y)))
         added = 0
         for j, y_p in enumerate(points):
@@ -400,7 +407,7 @@ def _reach(
             if c is not None and float(w @ c) > z + PRICE_TOL and master.add(c):
                 added += 1
         if best_bound < 1.0 - ACCEPT_TOL:
-            return False
+            return None
         if not added:
             # Then swaps from panels in use.
             heuristic = _heuristic_columns(search, master, lam, w, z, rng=rng)
@@ -411,11 +418,11 @@ def _reach(
             solver, master, y, z, np.zeros_like(y), best_bound, center
         )
         if not feasible or best_bound < 1.0 - ACCEPT_TOL:
-            return False
+            return None
         if not found:
             # No panel improves the master: z is optimal. A hair below 1 is
             # round-off in the target (or a gap too small to matter).
-            return z >= 1.0 - ACCEPT_TOL
+            return lam if z >= 1.0 - ACCEPT_TOL else None
 
 
 def _price_exact(
