@@ -144,21 +144,18 @@ def test_consensus_selection_hand_case():
 
 
 def test_group_counts_in_one_pass_equal_indicator_products(random_votes):
+    import scipy.sparse as sp
+
     from minipublic.deliberation.statements import build_vote_matrix
-    from minipublic.deliberation.statements._map import _count_by_group
     from minipublic.deliberation.statements._repness import count_by_group
 
     votes, rng = random_votes(0, 40, 15, 400)
     matrix = build_vote_matrix(votes)
     groups = rng.integers(-1, 3, matrix.shape[0])  # -1: not clustered
     sub = np.flatnonzero(groups >= 0)
-    want = count_by_group(
-        matrix.indicator(1)[sub],
-        matrix.indicator(-1)[sub],
-        matrix.indicator()[sub],
-        groups[sub],
-        3,
-    )
-    for got, expected in zip(_count_by_group(matrix, groups, 3), want, strict=True):
+    # Reference: sum the 0/1 indicator rows of the grouped participants by group.
+    G = sp.csr_array((np.ones(len(sub)), (groups[sub], np.arange(len(sub)))), shape=(3, len(sub)))
+    want = [np.asarray((G @ matrix.indicator(v)[sub]).todense()) for v in (1, -1, None)]
+    for got, expected in zip(count_by_group(matrix, groups, 3), want, strict=True):
         assert got.dtype == expected.dtype
         np.testing.assert_array_equal(got, expected)

@@ -19,6 +19,7 @@ from ._pca import PolisPCA, polis_pca
 from ._repness import (
     GroupVotes,
     RepresentativeStatement,
+    count_by_group,
     group_votes,
     select_representative,
 )
@@ -203,23 +204,6 @@ class OpinionMap:
                 for s, (x, y) in zip(self.statements, self.pca.statement_projections, strict=True)
             ],
         }
-
-
-def _count_by_group(votes: VoteMatrix, groups: np.ndarray, k: int):
-    """Agree, disagree and seen counts per (group, statement), as (k, m) floats.
-
-    The same numbers as :func:`count_by_group` on the indicator matrices of
-    the grouped participants (``groups[i] >= 0``), counted in one pass.
-    """
-    m = votes.shape[1]
-    g = np.repeat(groups, votes.votes_per_participant())  # group of each stored vote
-    grouped = g >= 0
-    code = g[grouped] * m + votes.indices[grouped]
-    values = votes.values[grouped]
-    return tuple(
-        np.bincount(c, minlength=k * m).reshape(k, m).astype(np.float64)
-        for c in (code[values == 1], code[values == -1], code)
-    )
 
 
 def _check_options(seed, min_votes, max_groups, base_k, init, pick_max):
@@ -437,7 +421,7 @@ def _compute_single_thread(
     groups[clustered] = clustering.labels
     report(0.55, "statement statistics")
     k = max(clustering.k, 1)
-    na, nd, ns = _count_by_group(active, groups, k)
+    na, nd, ns = count_by_group(active, groups, k)
     gv = group_votes(na, nd, ns)
     representative = select_representative(gv, active.statements, pick_max=options["pick_max"])
     tot_a = np.bincount(active.indices[active.values == 1], minlength=m)

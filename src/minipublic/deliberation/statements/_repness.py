@@ -29,7 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 __all__ = ["GroupVotes", "RepresentativeStatement", "group_votes", "select_representative"]
 
@@ -89,14 +88,20 @@ def two_prop_test(succ_in, succ_out, n_in, n_out):
     return np.where(pooled >= 1, 0.0, np.nan_to_num(z))
 
 
-def count_by_group(agree, disagree, seen, labels, k):
-    """Sum 0/1 CSR indicator rows by group label -> three (k, m) arrays."""
-    n = len(labels)
-    G = sp.csr_array((np.ones(n), (labels, np.arange(n))), shape=(k, n))
-    return (
-        np.asarray((G @ agree).todense()),
-        np.asarray((G @ disagree).todense()),
-        np.asarray((G @ seen).todense()),
+def count_by_group(votes, groups: np.ndarray, k: int):
+    """Agree, disagree and seen counts per (group, statement), as (k, m) floats.
+
+    ``votes`` is a :class:`VoteMatrix`; participants with ``groups[i] < 0``
+    (not clustered) are left out. One counting pass over the stored votes.
+    """
+    m = votes.shape[1]
+    g = np.repeat(groups, votes.votes_per_participant())  # group of each stored vote
+    grouped = g >= 0
+    code = g[grouped] * m + votes.indices[grouped]
+    values = votes.values[grouped]
+    return tuple(
+        np.bincount(c, minlength=k * m).reshape(k, m).astype(np.float64)
+        for c in (code[values == 1], code[values == -1], code)
     )
 
 
