@@ -98,7 +98,7 @@ def nash(inst: Instance, *, rng: np.random.Generator, progress: ProgressFn = _no
     solver = PanelSolver(inst)
     progress(0.0, "finding starting panels")
     panels = initial_panels(inst, solver, rng)
-    impossible = possible_types(inst, solver, panels)
+    impossible = possible_types(inst, solver, panels, rng)
     active = ~impossible
     size = inst.type_size.astype(float)
     w = size[active]

@@ -1,0 +1,84 @@
+"""The pricing building blocks of column generation: possible types and parallel LP pricing."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sortition_cases import random_case
+from sortition_oracle import feasible_panels
+
+from minipublic.sortition import pool_from_frame, quotas_from_frame, synthetic_pool
+from minipublic.sortition._leximin import initial_panels, possible_types
+from minipublic.sortition._model import PanelSolver, RelaxedPricer, build_instance, composition_ok
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("households", [False, True])
+def test_possible_types_match_brute_force(seed, households):
+    """A type is impossible exactly when no feasible panel has one of its members."""
+    people, quotas, k = random_case(seed, households=households)
+    M = feasible_panels(people, quotas, k, household="address" if households else None)
+    if len(M) == 0:
+        pytest.skip("random case has no feasible panel")
+    pool = pool_from_frame(people, household_columns="address" if households else None)
+    inst = build_instance(pool, quotas_from_frame(quotas), k)
+    solver = PanelSolver(inst)
+    rng = np.random.default_rng(seed)
+    panels = initial_panels(inst, solver, rng, rounds=1)
+    impossible = possible_types(inst, solver, panels, rng)
+    selectable = M.any(axis=0)  # per person
+    for t in range(inst.T):
+        members = np.nonzero(inst.person_type == t)[0]
+        assert impossible[t] == (not selectable[members].any())
+    # Every panel added is feasible, and together they cover every possible type.
+    assert all(composition_ok(inst, c) for c in panels)
+    covered = np.any([c > 0 for c in panels], axis=0)
+    np.testing.assert_array_equal(covered, ~impossible)
+
+
+def test_possible_types_finds_the_types_no_panel_can_hold():
+    """No seat for the young: both young types are impossible, every other type is not."""
+    people = pd.DataFrame(
+        {
+            "id": list("abcdef"),
+            "age": ["young", "young", "old", "old", "old", "old"],
+            "job": ["student", "worker", "student", "worker", "worker", "student"],
+        }
+    )
+    quotas = pd.DataFrame(
+        {
+            "feature": ["age", "age", "job", "job"],
+            "value": ["young", "old", "student", "worker"],
+            "min": [0, 3, 1, 1],
+            "max": [0, 3, 2, 2],
+        }
+    )
+    inst = build_instance(pool_from_frame(people), quotas_from_frame(quotas), 3)
+    solver = PanelSolver(inst)
+    rng = np.random.default_rng(0)
+    panels = initial_panels(inst, solver, rng, rounds=1)
+    impossible = possible_types(inst, solver, panels, rng)
+    young = np.unique(inst.person_type[:2])
+    assert len(young) == 2
+    assert impossible[young].all()
+    assert not impossible[np.setdiff1d(np.arange(inst.T), young)].any()
+
+
+def test_relaxed_pricer_on_two_threads_matches_one():
+    sp = synthetic_pool(2000, seed=3, panel_size=60)
+    inst = build_instance(sp.pool(), sp.quota_set(), 60)
+    rng = np.random.default_rng(0)
+    weights = [rng.uniform(0.0, 1.0, inst.T) / inst.type_size for _ in range(40)]
+    serial = [PanelSolver(inst).relaxed(w) for w in weights]
+    with RelaxedPricer(PanelSolver(inst), workers=2) as pricer:
+        assert len(pricer.solvers) == 2
+        parallel = pricer.price(weights)
+    assert len(parallel) == len(weights)
+    integral = 0
+    for (c1, v1), (c2, v2) in zip(serial, parallel, strict=True):
+        assert v1 == pytest.approx(v2, rel=1e-12)
+        assert (c1 is None) == (c2 is None)
+        if c1 is not None:
+            integral += 1
+            np.testing.assert_array_equal(c1, c2)
+    # Both kinds of answer occur, so the comparison covers both.
+    assert 0 < integral < len(weights)
