@@ -82,3 +82,27 @@ def test_relaxed_pricer_on_two_threads_matches_one():
             np.testing.assert_array_equal(c1, c2)
     # Both kinds of answer occur, so the comparison covers both.
     assert 0 < integral < len(weights)
+
+
+@pytest.mark.parametrize("seed", [0, 3, 5])
+def test_a_stalled_master_solve_is_finished_with_default_perturbation(seed, monkeypatch):
+    """With no pivots allowed, every master solve 'stalls': the fallback must still be exact."""
+    from sortition_oracle import leximin
+
+    from minipublic.sortition import _leximin, find_distribution
+
+    stalls = []
+    solve = _leximin._Master.solve
+
+    def spy(self):
+        out = solve(self)
+        stalls.append(self.stalls)
+        return out
+
+    monkeypatch.setattr(_leximin, "STALL_PIVOTS", 0)
+    monkeypatch.setattr(_leximin._Master, "solve", spy)
+    people, quotas, k = random_case(seed)
+    M = feasible_panels(people, quotas, k)
+    d = find_distribution(pool_from_frame(people), quotas_from_frame(quotas), k)
+    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+    assert max(stalls) > 0

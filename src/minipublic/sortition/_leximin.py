@@ -48,6 +48,20 @@ HEURISTIC_COLUMNS = 30
 #: not after 12.3.
 PERTURBED = 24
 NOISE = 0.5
+#: HiGHS' primal bound perturbation in the master, as a multiple of its
+#: default: none. Near the target every row is nearly tight
+#: (``sum_t n_t pi_t = k`` for every mixture), and removing a perturbation at
+#: the end of a solve then costs a long clean-up: at 50 000 / 150 the last six
+#: solves took 8 to 40 s each (up to 21 000 pivots) with the default, and one
+#: still took 39 s with 1% of it; without it the same solves take 1-2 s and
+#: the whole run 6.6 minutes instead of 11. The price is that the primal
+#: simplex can cycle (the first solve at 1 000 / 40 does), so a solve that
+#: needs more than :data:`STALL_PIVOTS` pivots per row is finished with the
+#: default perturbation.
+PERTURBATION = 0.0
+#: Pivots per row after which a master solve counts as stalled (normal
+#: re-solves take 1-3 per row; a cycling one runs on for ever).
+STALL_PIVOTS = 10
 
 
 @dataclass
@@ -161,7 +175,11 @@ class _Master:
             # Presolve would discard the basis; warm starts are what makes
             # column generation fast.
             presolve="off",
+            primal_simplex_bound_perturbation_multiplier=PERTURBATION,
         )
+        self.pivot_limit = STALL_PIVOTS * (len(self.rows) + 1)
+        h.setOptionValue("simplex_iteration_limit", self.pivot_limit)
+        self.stalls = 0
         inf = highspy.kHighsInf
         # column 0 is z (free); rows 0..R-1 types, row R convexity.
         h.addCols(
@@ -210,6 +228,15 @@ class _Master:
         """(ok, z, y per type (0 for rowless), lambda)."""
         h = self.h
         h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:
+            # Stalling among degenerate pivots: go on with HiGHS' default
+            # bound perturbation, which always gets out.
+            h.setOptionValue("primal_simplex_bound_perturbation_multiplier", 1.0)
+            h.setOptionValue("simplex_iteration_limit", highspy.kHighsIInf)
+            h.run()
+            h.setOptionValue("primal_simplex_bound_perturbation_multiplier", PERTURBATION)
+            h.setOptionValue("simplex_iteration_limit", self.pivot_limit)
+            self.stalls += 1
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return False, np.nan, np.zeros(self.inst.T), np.zeros(len(self.columns))
         sol = h.getSolution()
