@@ -120,7 +120,7 @@ def _plain_lloyd(X, w, centers, max_iter, tol):
     """Lloyd with every distance recomputed by ``_assign`` at every step."""
     k = len(centers)
     xx = np.einsum("ij,ij->i", X, X)
-    labels, _ = _assign(X, centers, xx, distances=False)
+    labels, _ = _assign(X, centers, xx)
     for _ in range(max_iter):
         wsum = np.bincount(labels, weights=w, minlength=k)
         new = np.column_stack(
@@ -131,7 +131,7 @@ def _plain_lloyd(X, w, centers, max_iter, tol):
         new[~filled] = centers[~filled]
         shift = float(np.max(np.sum((new - centers) ** 2, axis=1)))
         centers = new
-        new_labels, _ = _assign(X, centers, xx, distances=False)
+        new_labels, _ = _assign(X, centers, xx)
         if np.array_equal(new_labels, labels) or shift <= tol:
             labels = new_labels
             break

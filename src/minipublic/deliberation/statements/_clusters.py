@@ -141,19 +141,25 @@ class _KMeansFit:
     inertia_: float
 
 
-def _assign(X, centers, xx, *, distances=True):
-    """Nearest centre of each point and its squared distance (``xx`` = row norms²).
+def _sq_distances(X, centers, xx, out=None):
+    """Squared distances ``xx - 2 X.C + |c|^2`` (``xx`` = row norms², scaling by -2 is exact).
 
-    With ``distances=False`` the second value is None (saves a gather).
+    Each entry rounds the same whatever other centres are in ``centers``, as
+    long as there are at least two (BLAS computes ``X.C`` with the same
+    fused multiply-adds in every matrix product; one centre would make it a
+    matrix-vector product, rounded differently). ``out``: an ``(n, k)``
+    buffer to fill.
     """
-    # In place, with the same rounding as xx - 2 X.C + |c|^2 (scaling by -2
-    # is exact).
-    d2 = X @ (-2.0 * centers.T)
+    d2 = np.matmul(X, -2.0 * centers.T, out=out)
     d2 += xx[:, None]
     d2 += np.einsum("ij,ij->i", centers, centers)[None, :]
+    return d2
+
+
+def _assign(X, centers, xx):
+    """Nearest centre of each point and its squared distance (``xx`` = row norms²)."""
+    d2 = _sq_distances(X, centers, xx)
     labels = np.argmin(d2, axis=1)
-    if not distances:
-        return labels, None
     return labels, np.maximum(d2[np.arange(len(X)), labels], 0.0)
 
 
@@ -168,28 +174,13 @@ def _draw(rng, weights):
     return int(cdf.searchsorted(rng.random(), side="right"))
 
 
-def _sq_distances(X, centers, xx, out=None):
-    """Squared distances ``xx - 2 X.C + |c|^2``, rounded as in :func:`_assign`.
-
-    Each entry rounds the same whatever other centres are in ``centers``, as
-    long as there are at least two (BLAS computes ``X.C`` with the same
-    fused multiply-adds in every matrix product; one centre would make it a
-    matrix-vector product, rounded differently). ``out``: an ``(n, k)``
-    buffer to fill.
-    """
-    d2 = np.matmul(X, -2.0 * centers.T, out=out)
-    d2 += xx[:, None]
-    d2 += np.einsum("ij,ij->i", centers, centers)[None, :]
-    return d2
-
-
 def _lloyd(X, w, centers, max_iter, tol):
     """Weighted Lloyd iterations from ``centers``; empty clusters keep their centre.
 
     The distance matrix is kept between iterations and, when few centres
     moved (late iterations move few of the 100 base centres), only their
-    columns are recomputed; every entry is what :func:`_assign` would
-    compute.
+    columns are recomputed; every entry is what :func:`_sq_distances` would
+    compute for all centres.
     """
     k = len(centers)
     xx = np.einsum("ij,ij->i", X, X)
@@ -308,12 +299,8 @@ def _lloyd_many(X, w, starts, ks, max_iter, tol):
     padded = np.arange(k_max)[None, :] >= ks[:, None]  # (r, k_max)
 
     def assign(centers, pad):
-        flat = centers.reshape(-1, 2)
-        d2 = X @ (-2.0 * flat.T)
-        d2 += xx[:, None]
-        cc = np.einsum("ij,ij->i", flat, flat)
-        cc[pad.ravel()] = np.inf
-        d2 += cc[None, :]
+        d2 = _sq_distances(X, centers.reshape(-1, 2), xx)
+        d2[:, pad.ravel()] = np.inf
         d2 = d2.reshape(n, len(centers), k_max)
         return d2.argmin(axis=2).T, d2  # labels (runs, n)
 
