@@ -216,3 +216,30 @@ def shot():
         return path
 
     return take
+
+
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), from npm
+
+
+@pytest.fixture
+def axe():
+    """``axe(page)`` runs axe-core (WCAG 2.1 A/AA rules) on the page and fails on any violation.
+
+    It also fails when the page is wider than its window (a phone must not scroll sideways).
+    Call it after every page a browser test opens, in each language it tests.
+    """
+
+    def check(page, *, allow: tuple[str, ...] = ()) -> None:
+        page.add_script_tag(path=str(AXE_JS))
+        violations = page.evaluate(
+            """async () => (await axe.run(document, {runOnly: {type: 'tag',
+               values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}))
+               .violations.map(v => ({id: v.id, impact: v.impact,
+                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+        )
+        violations = [v for v in violations if v["id"] not in allow]
+        assert not violations, f"axe on {page.url}: {violations}"
+        wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+        assert not wide, f"{page.url} is wider than the {page.viewport_size['width']} px window"
+
+    return check

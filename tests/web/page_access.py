@@ -5,8 +5,10 @@ status for each person in ``WHO``. A row must name all seven, so that adding a
 page forces a decision for every role. ``test_every_page_is_listed`` fails
 when a URL of a site app has no row here.
 
-Adding an app (e.g. ``recruitment``): append its rows in a new section at the
-end of ``PAGES``. URLs may use ``{demo}`` and ``{other}`` (the demo
+Adding an app (e.g. ``learning``): put its rows in ``tests/web/<app>/access.py``
+as a list ``PAGES`` (import :func:`page`, the status helpers and
+:func:`placeholder` from this module); the rows of every such file are added to
+``PAGES`` at the end of this module. URLs may use ``{demo}`` and ``{other}`` (the demo
 assemblies' slugs) and any ``{name}`` returned by a resolver registered in
 ``PLACEHOLDERS`` (a function ``(db objects) -> str`` run inside the test).
 
@@ -84,7 +86,7 @@ def signed_in(ok: int = 200) -> dict[str, int]:
 PLACEHOLDERS: dict[str, object] = {}
 
 
-def _placeholder(name: str):
+def placeholder(name: str):
     def register(fn):
         PLACEHOLDERS[name] = fn
         return fn
@@ -92,7 +94,7 @@ def _placeholder(name: str):
     return register
 
 
-@_placeholder("demo_role_id")
+@placeholder("demo_role_id")
 def _demo_role_id():
     from minipublic.web.assemblies.models import StaffRole
 
@@ -101,7 +103,7 @@ def _demo_role_id():
     ).pk
 
 
-@_placeholder("demo_progress_id")
+@placeholder("demo_progress_id")
 def _demo_progress_id():
     from minipublic.web.assemblies.models import Assembly
     from minipublic.web.demo import DEMO_SLUG
@@ -113,7 +115,7 @@ def _demo_progress_id():
     return do_start_task(run_send_sign_in_links, kind="test", title="test", assembly=assembly).pk
 
 
-@_placeholder("member_link")
+@placeholder("member_link")
 def _member_link():
     """A fresh, valid sign-in link path for the member Dafydd."""
     from minipublic.web.people.actions import do_issue_sign_in_link
@@ -124,14 +126,14 @@ def _member_link():
     return link.rstrip("/").rsplit("/", 1)[1]
 
 
-@_placeholder("recruitment_file_id")
+@placeholder("recruitment_file_id")
 def _recruitment_file_id():
     from minipublic.web.recruitment.models import AddressFile
 
     return AddressFile.objects.get(assembly__slug="aberwen-climate").pk
 
 
-@_placeholder("recruitment_address_id")
+@placeholder("recruitment_address_id")
 def _recruitment_address_id():
     from minipublic.web.recruitment.models import Address
 
@@ -143,7 +145,7 @@ def _recruitment_address_id():
     )
 
 
-@_placeholder("recruitment_support_id")
+@placeholder("recruitment_support_id")
 def _recruitment_support_id():
     from minipublic.web.recruitment.models import SupportArrangement
 
@@ -155,7 +157,7 @@ def _recruitment_support_id():
     )
 
 
-@_placeholder("recruitment_free_code")
+@placeholder("recruitment_free_code")
 def _recruitment_free_code():
     from minipublic.web.recruitment.models import Address
 
@@ -169,7 +171,7 @@ def _recruitment_free_code():
     )
 
 
-@_placeholder("recruitment_open_token")
+@placeholder("recruitment_open_token")
 def _recruitment_open_token():
     from minipublic.web.recruitment.models import RegistrationSettings
 
@@ -376,14 +378,14 @@ PAGES = [
 
 
 # --- selection ------------------------------------------------------------------
-@_placeholder("selection_run_id")
+@placeholder("selection_run_id")
 def _selection_run_id():
     from minipublic.web.selection.models import SelectionRun
 
     return SelectionRun.objects.get(assembly__slug="aberwen-climate", status="drawn").pk
 
 
-@_placeholder("panel_member_id")
+@placeholder("panel_member_id")
 def _panel_member_id():
     from minipublic.web.selection.models import PanelMember
 
@@ -477,3 +479,27 @@ PAGES += [
         **everyone(404),
     ),
 ]
+
+
+# --- the apps' own files: tests/web/<app>/access.py ------------------------------
+def _app_pages() -> list[Page]:
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    found = []
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name):
+        if not info.ispkg:
+            continue
+        name = f"{__package__}.{info.name}.access"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.extend(module.PAGES)
+    return found
+
+
+PAGES += _app_pages()

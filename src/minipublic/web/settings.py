@@ -87,6 +87,12 @@ MINIPUBLIC_APPS = [
     "minipublic.web.progress",
     "minipublic.web.recruitment",
     "minipublic.web.selection",
+    "minipublic.web.learning",
+    "minipublic.web.deliberation",
+    "minipublic.web.decisions",
+    "minipublic.web.followup",
+    "minipublic.web.evaluation",
+    "minipublic.web.api",
 ]
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -9,6 +9,12 @@ urlpatterns = [
     path("", include("minipublic.web.assemblies.urls")),
     path("", include("minipublic.web.recruitment.urls")),
     path("", include("minipublic.web.selection.urls")),
+    path("", include("minipublic.web.learning.urls")),
+    path("", include("minipublic.web.deliberation.urls")),
+    path("", include("minipublic.web.decisions.urls")),
+    path("", include("minipublic.web.followup.urls")),
+    path("", include("minipublic.web.evaluation.urls")),
+    path("", include("minipublic.web.api.urls")),
 ]
 
 handler400 = "minipublic.web.errors.bad_request"

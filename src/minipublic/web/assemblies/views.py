@@ -22,6 +22,7 @@ from minipublic.web.assemblies.forms import (
     ReopenPhaseForm,
 )
 from minipublic.web.assemblies.models import PHASE_HELP, Assembly, Phase, Role, StaffRole
+from minipublic.web.hooks import public_links
 from minipublic.web.permissions import request_can, require_permission
 from minipublic.web.shortcuts import run_action
 
@@ -94,7 +95,11 @@ def public_page(request, slug):
     return render(
         request,
         "assemblies/public_page.html",
-        {"assembly": assembly, "steps": phase_steps(assembly)},
+        {
+            "assembly": assembly,
+            "steps": phase_steps(assembly),
+            "app_links": public_links(request, assembly),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minipublic.web.assemblies.models import PHASE_HELP
+from minipublic.web.hooks import member_sections
 from minipublic.web.people import actions
 from minipublic.web.people.forms import (
     AddMemberForm,
@@ -133,6 +134,7 @@ def member_home(request, slug):
             "later_meetings": upcoming[1:4],
             "phase_help": PHASE_HELP[assembly.current_phase],
             "can_do": MEMBER_CAN_DO.get(assembly.phase, []),
+            "app_sections": member_sections(request, assembly, request.participant),
         },
     )
 

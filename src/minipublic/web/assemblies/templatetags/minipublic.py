@@ -20,3 +20,15 @@ def can(context, action: str, subject: str, assembly=None, obj=None) -> bool:
     if assembly is None:
         assembly = context.get("assembly")
     return request_can(request, action, subject, assembly=assembly, obj=obj)
+
+
+@register.simple_tag(takes_context=True)
+def app_tabs(context, assembly=None) -> list:
+    """The staff tabs other apps add (see :mod:`minipublic.web.hooks`)."""
+    from minipublic.web.hooks import nav_tabs
+
+    request = context.get("request")
+    assembly = assembly if assembly is not None else context.get("assembly")
+    if request is None or assembly is None:
+        return []
+    return nav_tabs(request, assembly)

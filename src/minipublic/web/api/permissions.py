@@ -1,0 +1,3 @@
+"""Permission rows of the ``api`` app (see :mod:`minipublic.web.permissions`)."""
+
+RULES: dict = {}

@@ -1,0 +1,3 @@
+"""Permission rows of the ``decisions`` app (see :mod:`minipublic.web.permissions`)."""
+
+RULES: dict = {}

@@ -1,0 +1,3 @@
+"""Permission rows of the ``deliberation`` app (see :mod:`minipublic.web.permissions`)."""
+
+RULES: dict = {}

@@ -1,0 +1,3 @@
+"""Permission rows of the ``evaluation`` app (see :mod:`minipublic.web.permissions`)."""
+
+RULES: dict = {}
