@@ -7,19 +7,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from minipublic.cli._lazy import LazyConsole, lazy_function
 from minipublic.errors import MinipublicError
+
+BarColumn = lazy_function("rich.progress", "BarColumn")
+Progress = lazy_function("rich.progress", "Progress")
+TextColumn = lazy_function("rich.progress", "TextColumn")
+TimeElapsedColumn = lazy_function("rich.progress", "TimeElapsedColumn")
+Table = lazy_function("rich.table", "Table")
 
 app = typer.Typer(
     help="Statement maps: opinion groups, consensus and bridging statements, near-duplicates.",
     no_args_is_help=True,
 )
 
-_console = Console()
-_errors = Console(stderr=True)
+_console = LazyConsole()
+_errors = LazyConsole(stderr=True)
 
 
 def _fail(exc: Exception) -> None:
@@ -113,7 +117,7 @@ def map_command(
             TextColumn("{task.description}"),
             BarColumn(),
             TimeElapsedColumn(),
-            console=_errors,
+            console=_errors.real,
             transient=True,
         ) as bar:
             task = bar.add_task("statement map", total=1.0)
