@@ -151,23 +151,95 @@ def read_votes(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     file = str(path)
+    out = _read_votes_fast(path)
+    if out is not None:
+        return out
     frame = _read_csv(path)
     try:
         columns, kind = _canonical_votes_header(frame.columns)
     except InputError as exc:
         raise InputError(exc.message, file=file, row=1) from exc
     frame.columns = columns
+    out = _read_votes_frame(frame, kind, file)
+    out.attrs["format"] = kind
+    out.attrs["notes"] = _notes(columns, kind)
+    return out
+
+
+def _notes(columns: list[str], kind: str) -> list[str]:
+    """``column 'x' ignored`` for each column the reader does not use."""
     known = {
         "polis-votes": {"timestamp", "datetime", "comment-id", "voter-id", "vote"},
         "minipublic": {"participant", "statement", "vote", "timestamp"},
     }
     if kind in known:
-        notes = [c for c in frame.columns if c not in known[kind]]
+        notes = [c for c in columns if c not in known[kind]]
     else:
-        notes = [c for c in frame.columns if c not in _PV_META and not _is_comment_id(c)]
-    out = _read_votes_frame(frame, kind, file)
+        notes = [c for c in columns if c not in _PV_META and not _is_comment_id(c)]
+    return [f"column {c!r} ignored" for c in notes]
+
+
+def _read_votes_fast(path: Path) -> pd.DataFrame | None:
+    """The two Polis layouts parsed as numbers by pandas' C reader, or None.
+
+    Returns None (so the caller takes the checking path, which names the bad
+    row and column) when the file is not a Polis export or a value is not
+    what it should be.
+    """
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), None)
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not header:
+        return None
+    try:
+        columns, kind = _canonical_votes_header(header)
+    except InputError:
+        return None
+    if kind == "minipublic" or len(set(columns)) != len(columns):
+        return None
+    try:
+        if kind == "polis-votes":
+            use = {"voter-id": "participant", "comment-id": "statement", "vote": "vote"}
+            if "timestamp" in columns:
+                use["timestamp"] = "timestamp"
+            positions = [columns.index(c) for c in use]
+            raw = pd.read_csv(path, usecols=positions, dtype="int64", engine="c", na_filter=False)
+            raw.columns = [use[columns[i]] for i in sorted(positions)]
+            out = raw[list(use.values())]
+            if not out["vote"].isin([-1, 0, 1]).all():
+                return None
+        else:
+            stmt = [i for i, c in enumerate(columns) if c not in _PV_META and _is_comment_id(c)]
+            pid = columns.index("participant")
+            raw = pd.read_csv(
+                path, usecols=[pid, *stmt], dtype="float64", engine="c", skipinitialspace=True
+            )
+            participants = raw.iloc[:, 0].to_numpy()
+            if np.isnan(participants).any() or (participants != np.round(participants)).any():
+                return None
+            values = raw.iloc[:, 1:].to_numpy()
+            voted = ~np.isnan(values)
+            if not np.isin(values[voted], (-1.0, 0.0, 1.0)).all():
+                return None
+            ids = np.array([int(columns[i]) for i in stmt], dtype=np.int64)
+            # Column by column, as the checking path orders them.
+            col, row = np.nonzero(voted.T)
+            out = pd.DataFrame(
+                {
+                    "participant": participants.astype(np.int64)[row],
+                    "statement": ids[col],
+                    "vote": values[row, col].astype(np.int64),
+                }
+            )
+    except (ValueError, TypeError, OverflowError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    out = out.reset_index(drop=True)
     out.attrs["format"] = kind
-    out.attrs["notes"] = [f"column {c!r} ignored" for c in notes]
+    out.attrs["notes"] = _notes(columns, kind)
     return out
 
 
