@@ -289,7 +289,13 @@ def process_table(repeat: int = 5) -> None:
             cells = []
             for out in (ours_out, rd_out):
                 g = pd.read_csv(out / "groups.csv")
-                cells.append((g["group"].nunique(), polis_ari(ref, g["participant"], g["group"])))
+                g = g[g["group"] >= 0]
+                cells.append(
+                    (
+                        g["group"].nunique(),
+                        polis_ari(ref, g["participant"].to_numpy(), g["group"].to_numpy()),
+                    )
+                )
             votes = read_votes(votes_csv)
             st = read_statements(comments_csv)
             mod_out = st.loc[st["moderated"] == -1, "statement"].tolist()
