@@ -191,6 +191,17 @@ def test_comments_layouts_and_moderation(tmp_path, header, row):
     assert st["statement"].tolist() == [0, 1, 2]
     assert st["moderated"].tolist() == [1, -1, 0]
     assert st["text"].tolist() == ["Keep the park", "Spam", "Yes, more buses"]
+    assert st["is_meta"].tolist() == [False, False, False]
+
+
+def test_meta_statements_are_read(tmp_path):
+    text = (
+        "timestamp,comment-id,author-id,agrees,disagrees,moderated,is-meta,is-seed,"
+        "group-informed-consensus,comment-body\n"
+        "1,0,0,0,0,1,false,true,0.5,Keep the park\n1,1,0,0,0,1,true,false,0.5,Is this anonymous?\n"
+    )
+    st = read_statements(write(tmp_path / "comments.csv", text))
+    assert st["is_meta"].tolist() == [False, True]
 
 
 def test_current_export_through_the_cli(tmp_path, polis_dir):

@@ -121,15 +121,18 @@ def map_command(
             _errors.print(f"note: {votes.name}: {note}", highlight=False, soft_wrap=True)
         texts = None
         moderated_out: list = []
+        meta: list = []
         if comments is not None:
             st = read_statements(comments)
             texts = dict(zip(st["statement"], st["text"], strict=True))
             moderated_out = st.loc[st["moderated"] == -1, "statement"].tolist()
+            meta = st.loc[st["is_meta"] & (st["moderated"] != -1), "statement"].tolist()
         options = {
             "seed": seed,
             "min_votes": min_votes,
             "max_groups": max_groups,
             "moderated_out": moderated_out,
+            "meta_statements": meta,
         }
         if sys.stderr.isatty():
             with Progress(

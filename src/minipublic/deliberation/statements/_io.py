@@ -356,7 +356,8 @@ def read_statements(path: str | Path) -> pd.DataFrame:
     DataFrame
         Columns ``statement``, ``text``, ``moderated`` (``-1`` = moderated out,
         ``0`` = not yet moderated, ``1`` = accepted; ``0`` when the file has
-        no such column).
+        no such column) and ``is_meta`` (Polis' ``is-meta``: a statement about
+        the process itself; False when the file has no such column).
     """
     path = Path(path)
     file = str(path)
@@ -396,7 +397,16 @@ def read_statements(path: str | Path) -> pd.DataFrame:
             )
     else:
         moderated = pd.Series(np.zeros(len(frame), dtype=np.int64))
+    if "is-meta" in frame.columns:
+        is_meta = frame["is-meta"].str.strip().str.lower().isin(["true", "t", "1", "yes"])
+    else:
+        is_meta = pd.Series(np.zeros(len(frame), dtype=bool))
     out = pd.DataFrame(
-        {"statement": ids.to_numpy(), "text": frame[text_col].to_numpy(), "moderated": moderated}
+        {
+            "statement": ids.to_numpy(),
+            "text": frame[text_col].to_numpy(),
+            "moderated": moderated,
+            "is_meta": is_meta.to_numpy(),
+        }
     )
     return out.sort_values("statement", kind="stable").reset_index(drop=True)
