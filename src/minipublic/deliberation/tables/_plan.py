@@ -370,11 +370,7 @@ def assign_tables(
     result = solve(prob, seed=int(seed), time_limit=float(time_limit), progress=progress)
     present = np.ones((prob.rounds, len(prob.ids)), dtype=bool)
     check_plan(prob, result.assign, present)
-    method = (
-        "greedy start"
-        + (f" (CP-SAT for {result.cpsat_rounds} round(s))" if result.cpsat_rounds else "")
-        + f", then tabu search on swaps and moves ({result.iterations} steps)"
-    )
+    method = result.method
     if progress:
         progress(1.0, "done")
     return _finish(

@@ -20,7 +20,8 @@ from minipublic.deliberation.tables._problem import Problem, ProgressFn, sizes_f
 from minipublic.errors import InfeasibleError
 
 BIG = 1.0e6  # cost of a forbidden seat or of an apart pair at one table
-MIX_SCALE = 0.5  # squared deviation of 2 (one member too many of a value) costs ~1 repeat
+MIX_SCALE = 0.5  # squared deviation of 2 (one member too many of a value) costs ~1
+REPEAT_WEIGHT = 2.0  # a repeat meeting costs about two members out of place
 
 
 @dataclass
@@ -29,6 +30,7 @@ class SearchResult:
     stopped_by_time: bool
     iterations: int
     cpsat_rounds: int
+    method: str
 
 
 def meeting_matrix(
@@ -78,8 +80,15 @@ def _cpsat_round(
     hint: np.ndarray | None,
     seed: int,
     time_limit: float,
-) -> np.ndarray:
-    """Feasible seating of round r by CP-SAT (minimising a linear cost); raise if none exists."""
+    keep: np.ndarray | None = None,
+) -> tuple[np.ndarray, bool]:
+    """Feasible seating of round r by CP-SAT; raise :class:`InfeasibleError` if none exists.
+
+    Minimises the linear ``cost[i, t]`` of the seats; with ``keep`` (a
+    current seating) it first minimises the number of members whose table
+    differs from ``keep`` and uses the cost only to choose among those.
+    Returns (seating, proven optimal).
+    """
     from ortools.sat.python import cp_model
 
     T = prob.tables
@@ -105,7 +114,14 @@ def _cpsat_round(
             for t in range(T):
                 if (a, t) in x and (b, t) in x:
                     model.add_bool_or([x[a, t].Not(), x[b, t].Not()])
-    model.minimize(sum(int(round(cost[i, t])) * v for (i, t), v in x.items()))
+    icost = np.rint(cost).astype(np.int64)
+    linear = sum(int(icost[i, t]) * v for (i, t), v in x.items() if icost[i, t])
+    if keep is None:
+        model.minimize(linear)
+    else:
+        big = int(np.abs(icost[here]).max(initial=0)) * len(here) + 1
+        stay = [x[i, keep[i]] for i in here if keep[i] >= 0 and (i, keep[i]) in x]
+        model.minimize(big * (len(here) - sum(stay)) + linear)
     if hint is not None:
         for (i, t), v in x.items():
             model.add_hint(v, int(hint[i] == t))
@@ -129,7 +145,7 @@ def _cpsat_round(
     for (i, t), v in x.items():
         if solver.value(v):
             out[i] = t
-    return out
+    return out, status == cp_model.OPTIMAL
 
 
 def _greedy_round(
@@ -210,7 +226,7 @@ def _greedy_round(
         best = np.flatnonzero(cost <= cost.min() + 1e-9)
         t = int(best[rng.integers(len(best))]) if len(best) > 1 else int(best[0])
         seat(np.array([i]), t)
-    if ok and (a[here] < 0).any():
+    if ok and (a[here] < 0).any():  # pragma: no cover - every present member was seated
         ok = False
     if ok and prob.apart.any():
         same = a[:, None] == a[None, :]
@@ -292,8 +308,9 @@ def _tabu_round(
             - 2.0 * Wm[xs]
             + 2.0 * (qdm[xs][:, None] + qdm[None, :] - 2.0 * Km[xs])
         )
-        blocked = (ta[:, None] == am[None, :]) | (tabu[xs][:, am] > it) | (it < tabu[:, ta].T)
-        delta = np.where(blocked & ~(cur + delta < best - 1e-9), np.inf, delta)
+        tabu_hit = (tabu[xs][:, am] > it) | (it < tabu[:, ta].T)
+        blocked = (ta[:, None] == am[None, :]) | (tabu_hit & ~(cur + delta < best - 1e-9))
+        delta = np.where(blocked, np.inf, delta)
         best_swap = float(delta.min())
         best_move = np.inf
         if extra:
@@ -351,15 +368,41 @@ def _tabu_round(
     return best_a, best, start, it
 
 
+def _violates(prob: Problem, r: int, a: np.ndarray, present: np.ndarray) -> bool:
+    """True if round r's seating breaks a hard constraint."""
+    here = np.flatnonzero(present)
+    q, extra = sizes_for(len(here), prob.tables)
+    sizes = np.bincount(a[here], minlength=prob.tables)
+    if sizes.min() < q or sizes.max() > q + (1 if extra else 0):
+        return True
+    if not prob.allowed[r, here, a[here]].all():
+        return True
+    for g in prob.groups:
+        g = g[present[g]]
+        if len(g) and (a[g] != a[g[0]]).any():
+            return True
+    if prob.apart.any():
+        same = (a[:, None] == a[None, :]) & present[:, None] & present[None, :]
+        if (prob.apart & same).any():
+            return True
+    return False
+
+
 def solve(
     prob: Problem,
     *,
     seed: int,
     time_limit: float,
     progress: ProgressFn | None = None,
-    weight_repeat: float = 1.0,
+    weight_repeat: float = REPEAT_WEIGHT,
 ) -> SearchResult:
     """Seat every round; hard constraints hold in the result (or an error is raised)."""
+    from minipublic.deliberation.tables._template import (
+        difference_rows,
+        match_seats,
+        seat_tables,
+    )
+
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     rng = np.random.default_rng(seed)
@@ -367,28 +410,70 @@ def solve(
     present = np.ones(N, dtype=bool)
     mixing = _Mixing(prob)
     assign = np.full((R, N), -1, dtype=np.int64)
-    met = np.zeros((N, N), dtype=np.int64)
     group_table: dict[int, int] = {}
     cpsat_rounds = 0
-    movable = np.ones((R, N), dtype=bool)
+    iterations = 0
+    steps: list[str] = []
+    s = -(-N // T)
+    done = 0
+    if R >= 2 and s <= T:
+        rows = difference_rows(T, s, R, rng)
+        if len(rows) >= 2:
+            tau = seat_tables(rows, T)
+            assign[: len(rows)], its = match_seats(
+                prob,
+                tau,
+                mixing,
+                rng,
+                deadline=t0 + 0.4 * time_limit,
+                max_iter=60 * N,
+                patience=4 * N,
+            )
+            iterations += its
+            done = len(rows)
+            steps.append(
+                f"repeat-free start for {done} round(s) from a difference matrix over Z_{T}, "
+                f"members matched to seats by tabu search ({its} steps)"
+            )
+            if progress:
+                progress(0.3, "repeat-free start")
+    met = meeting_matrix(assign[:done], T) if done else np.zeros((N, N), dtype=np.int64)
+    greedy = 0
     for r in range(R):
-        a, ok = _greedy_round(prob, r, present, met, mixing, rng, group_table)
-        if not ok:
-            cost = np.zeros((N, T))
-            a = _cpsat_round(
-                prob, r, present, cost, a, seed + r, max(1.0, deadline - time.perf_counter())
+        if r >= done:
+            a, ok = _greedy_round(prob, r, present, met, mixing, rng, group_table)
+            greedy += 1
+        else:
+            a, ok = assign[r], True
+        if not ok or _violates(prob, r, a, present):
+            a, _ = _cpsat_round(
+                prob,
+                r,
+                present,
+                np.zeros((N, T)),
+                a if (a >= 0).all() else None,
+                seed + r,
+                max(1.0, deadline - time.perf_counter()),
+                keep=a if (a >= 0).all() else None,
             )
             cpsat_rounds += 1
+        if r >= done:
+            P = _onehot(a, T)
+            same = P @ P.T
+            np.fill_diagonal(same, 0)
+            met += same.astype(np.int64)
+        else:
+            met = met - meeting_matrix(assign[r : r + 1], T) + meeting_matrix(a[None, :], T)
         assign[r] = a
-        P = _onehot(a, T)
-        same = P @ P.T
-        np.fill_diagonal(same, 0)
-        met += same.astype(np.int64)
-        movable[r] = (prob.fixed[r] < 0) & (prob.group_of < 0)
         if progress:
-            progress(0.2 * (r + 1) / R, f"first seating, round {r + 1} of {R}")
+            progress(0.3 + 0.1 * (r + 1) / R, f"first seating, round {r + 1} of {R}")
+    if greedy:
+        steps.append(f"greedy seating for {greedy} round(s)")
+    if cpsat_rounds:
+        steps.append(f"CP-SAT repair of {cpsat_rounds} round(s) to meet the hard constraints")
+    movable = (prob.fixed < 0) & (prob.group_of < 0)[None, :]
     apart_cost = BIG * prob.apart
-    iterations = 0
+    polish = 0
     stopped = False
     max_sweeps = 40
     for sweep in range(max_sweeps):
@@ -415,7 +500,7 @@ def solve(
                 patience=N // 2,
                 deadline=deadline,
             )
-            iterations += its
+            polish += its
             if best < start - 1e-9:
                 improved = True
                 assign[r] = new_a
@@ -424,7 +509,9 @@ def solve(
                 np.fill_diagonal(new_own, 0)
                 met = others + new_own.astype(np.int64)
         if progress:
-            progress(0.2 + 0.8 * min(1.0, (sweep + 1) / max_sweeps), f"improving, pass {sweep + 1}")
+            progress(0.4 + 0.6 * min(1.0, (sweep + 1) / max_sweeps), f"improving, pass {sweep + 1}")
         if stopped or not improved:
             break
-    return SearchResult(assign, stopped, iterations, cpsat_rounds)
+    iterations += polish
+    steps.append(f"tabu search round by round on swaps and moves ({polish} steps)")
+    return SearchResult(assign, stopped, iterations, cpsat_rounds, "; ".join(steps))
