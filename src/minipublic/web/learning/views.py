@@ -70,9 +70,9 @@ def sessions(request, slug):
     """Every session with its speakers, questions and table plan."""
     assembly = request.assembly
     meetings = list(
-        assembly.meetings.annotate(n_questions=Count("questions", distinct=True)).prefetch_related(
-            "learning_plan__speakers"
-        )
+        assembly.meetings.annotate(n_questions=Count("questions", distinct=True))
+        .order_by("starts_at")
+        .prefetch_related("learning_plan__speakers")
     )
     rows = []
     now = timezone.now()
