@@ -10,6 +10,7 @@ Views are thin: fetch and authorise, bind a form, call one action.
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -743,13 +744,13 @@ def ask(request, slug):
 @require_permission("vote", "question")
 def vote_question(request, slug, question_id):
     question = get_object_or_404(Question, pk=question_id, assembly=request.assembly)
-    form = AnswerForm()  # only its non-field errors are used
-    ok, _v = run_action(form, actions.check_vote_question, question, request.participant)
-    if ok:
-        messages.success(request, _("Your vote has been counted."))
-    else:
-        for error in form.non_field_errors():
+    try:
+        actions.check_vote_question(question, request.participant)
+    except ValidationError as exc:
+        for error in exc.messages:
             messages.error(request, error)
+    else:
+        messages.success(request, _("Your vote has been counted."))
     return redirect(f"{reverse('learning:my_questions', args=[slug])}#q{question.pk}")
 
 
