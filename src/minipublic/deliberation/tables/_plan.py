@@ -26,7 +26,7 @@ from minipublic.errors import InfeasibleError, InputError
 __all__ = ["TablePlan", "assign_tables", "reseat"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TablePlan:
     """Who sits at which table in each round, and how good that seating is.
 
@@ -115,7 +115,7 @@ class TablePlan:
             f"Table plan: {n} members, {self.tables} tables, {self.rounds} round(s), seed {self.seed}.",
             f"Method: {self.method}.",
         ]
-        if self.moved:
+        if self.method.startswith("re-seating"):
             lines.append(f"Re-seating moved {self.moved} member(s).")
         sizes = self.assignment.groupby(["round", "table"]).size()
         lines.append(f"Table sizes: {int(sizes.min())} to {int(sizes.max())} members.")
