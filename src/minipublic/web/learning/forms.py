@@ -10,6 +10,12 @@ from minipublic.web.learning.models import (
     Verdict,
 )
 
+
+def _title(meeting) -> str:
+    """The session's title in the page's language when the site has Welsh titles."""
+    return getattr(meeting, "local_title", "") or meeting.title
+
+
 # datetime-local inputs need ISO values whatever the page's language.
 ISO_MINUTES = "%Y-%m-%dT%H:%M"
 
@@ -170,7 +176,7 @@ class ContributionAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["speaker"].choices = [("", "—")] + [(s.pk, s.name) for s in speakers]
         self.fields["meeting"].choices = [("", _("No session"))] + [
-            (m.pk, m.title) for m in meetings
+            (m.pk, _title(m)) for m in meetings
         ]
 
 
@@ -213,7 +219,7 @@ class QuestionForm(forms.Form):
 
     def __init__(self, *args, meetings=(), speakers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].choices = [(m.pk, m.title) for m in meetings]
+        self.fields["meeting"].choices = [(m.pk, _title(m)) for m in meetings]
         self.fields["speaker"].choices = [("", _("Any speaker"))] + [
             (s.pk, s.name) for s in speakers
         ]
@@ -270,7 +276,7 @@ class ClaimForm(forms.Form):
     def __init__(self, *args, meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].choices = [("", _("Not in a session"))] + [
-            (m.pk, m.title) for m in meetings
+            (m.pk, _title(m)) for m in meetings
         ]
 
 
