@@ -12,7 +12,7 @@ from minipublic.deliberation.tables._io import (
     read_members,
     read_pins,
 )
-from minipublic.deliberation.tables._plan import TablePlan, assign_tables, reseat
+from minipublic.deliberation.tables._plan import TablePlan, assign_tables, evaluate_plan, reseat
 from minipublic.deliberation.tables._problem import Mix
 from minipublic.deliberation.tables._scores import (
     cluster_score,
@@ -26,6 +26,7 @@ __all__ = [
     "assign_tables",
     "cluster_score",
     "diversity_score",
+    "evaluate_plan",
     "read_apart",
     "read_facilitators",
     "read_members",

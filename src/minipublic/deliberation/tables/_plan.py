@@ -23,7 +23,7 @@ from minipublic.deliberation.tables._scores import mixing_frame, repeat_counts, 
 from minipublic.deliberation.tables._search import _Mixing, meeting_matrix, solve
 from minipublic.errors import InfeasibleError, InputError
 
-__all__ = ["TablePlan", "assign_tables", "reseat"]
+__all__ = ["TablePlan", "assign_tables", "evaluate_plan", "reseat"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -570,4 +570,69 @@ def reseat(
         constraints=kw,
         stopped=status != cp_model.OPTIMAL,
         seconds=time.perf_counter() - t0,
+    )
+
+
+def evaluate_plan(
+    members: pd.DataFrame,
+    assignment: pd.DataFrame,
+    *,
+    tables: int,
+    rounds: int,
+    mix: Mapping[str, str | Mix] | None = None,
+    method: str = "given",
+    seed: int = 0,
+) -> TablePlan:
+    """Score a seating made elsewhere (by hand, or by another tool) the way plans are scored.
+
+    Parameters
+    ----------
+    members : pandas.DataFrame
+        The members table (``id`` + feature columns).
+    assignment : pandas.DataFrame
+        Columns ``round, table, id`` (1-based); members missing from a round
+        count as absent from it.
+    tables, rounds : int
+        The shape of the plan.
+    mix : mapping, optional
+        Features to score, as for :func:`assign_tables`.
+    method, seed : optional
+        Recorded in the result.
+
+    Returns
+    -------
+    TablePlan
+        Repeat meetings, their lower bound and mixing scores of that seating.
+    """
+    prob = build_problem(
+        members,
+        tables=tables,
+        rounds=rounds,
+        mix={} if mix is None else mix,
+        together=None,
+        needs_access=None,
+        accessible_tables=(),
+        apart=(),
+        pinned={},
+        facilitators={},
+    )
+    pos = {v: i for i, v in enumerate(prob.ids)}
+    assign = np.zeros((rounds, len(prob.ids)), dtype=np.int64)
+    present = np.zeros((rounds, len(prob.ids)), dtype=bool)
+    for row in assignment.itertuples(index=False):
+        i = pos.get(str(row.id))
+        r, t = int(row.round) - 1, int(row.table) - 1
+        if i is None or not (0 <= r < rounds and 0 <= t < tables):
+            raise InputError(f"seat {row!r} is outside the members, rounds or tables")
+        assign[r, i], present[r, i] = t, True
+    return _finish(
+        prob,
+        assign,
+        present,
+        seed=seed,
+        method=method,
+        moved=0,
+        constraints={},
+        stopped=False,
+        seconds=0.0,
     )
