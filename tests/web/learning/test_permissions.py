@@ -76,3 +76,10 @@ def test_public_page_links_to_the_claims_summary(client, demo_assembly):
     page = client.get(f"/a/{demo_assembly.slug}/").content.decode()
     assert f"/a/{demo_assembly.slug}/claims/" in page
     assert "Claims checked by the assembly" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["organiser", "facilitator", "commissioner", "evaluator"])
+def test_staff_see_the_learning_tab(client_as, demo_assembly, who):
+    page = client_as(who).get(f"/a/{demo_assembly.slug}/dashboard/").content.decode()
+    assert f'href="/a/{demo_assembly.slug}/learning/"' in page
