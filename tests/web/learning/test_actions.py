@@ -372,3 +372,43 @@ def test_flag_claim_invalid_changes_nothing(small, other_assembly):
         )
     assert {"text", "meeting"} <= set(err.value.error_dict)
     assert not Claim.objects.filter(assembly=small["assembly"]).exists()
+
+
+def test_answers_are_emailed_to_the_member_in_their_language(
+    small, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    ann, cai = small["members"]["Ann"], small["members"]["Cai"]
+    for p, email, language in ((ann, "ann@example.org", "en"), (cai, "cai@example.org", "cy")):
+        p.personal_details.email = email
+        p.personal_details.preferred_language = language
+        p.personal_details.save()
+    q = actions.check_ask_question(small["past"], ann, text="How much?")
+    claim = actions.check_flag_claim(small["assembly"], text="Wind is free", participant=cai)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.check_answer_question(
+            q, status="in_writing", answer="£2,400.", acting_user=user("organiser")
+        )
+        actions.check_respond_claim(
+            claim, verdict="partly", response="Not quite.", sources="DESNZ", acting_user=None
+        )
+    assert [m.to for m in mailoutbox] == [["ann@example.org"], ["cai@example.org"]]
+    assert "Your question has been answered" in mailoutbox[0].subject
+    assert "£2,400." in mailoutbox[0].body and "/me/learning/questions/" in mailoutbox[0].body
+    assert "Rhannol wir" in mailoutbox[1].body  # the verdict, in Welsh
+    # A changed answer to the claim is not emailed again.
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.check_respond_claim(
+            claim, verdict="unclear", response="Unclear.", sources="DESNZ", acting_user=None
+        )
+    assert mailoutbox == []
+
+
+def test_invalid_answer_sends_nothing(small, mailoutbox, django_capture_on_commit_callbacks):
+    ann = small["members"]["Ann"]
+    ann.personal_details.email = "ann@example.org"
+    ann.personal_details.save()
+    q = actions.check_ask_question(small["past"], ann, text="How much?")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        actions.check_answer_question(q, status="in_writing", answer="", acting_user=None)
+    assert mailoutbox == []

@@ -44,6 +44,7 @@ from minipublic.web.learning.models import (
     TablePlan,
     Verdict,
 )
+from minipublic.web.notify import absolute_url, send_on_commit
 from minipublic.web.people.models import Participant
 
 #: Groups with fewer raters than this get a warning on the ratings page.
@@ -859,7 +860,9 @@ def do_vote_question(question: Question, participant: Participant) -> QuestionVo
     return vote
 
 
-def check_answer_question(question: Question, *, status: str, answer: str, acting_user) -> Question:
+def check_answer_question(
+    question: Question, *, status: str, answer: str, acting_user, notify: bool = True
+) -> Question:
     """Validate (in session or in writing; a written answer needs text), then :func:`do_answer_question`."""
     errors = {}
     if status not in (QuestionStatus.IN_SESSION, QuestionStatus.IN_WRITING):
@@ -869,13 +872,15 @@ def check_answer_question(question: Question, *, status: str, answer: str, actin
     if errors:
         raise ValidationError(errors)
     return do_answer_question(
-        question, status=status, answer=answer.strip(), acting_user=acting_user
+        question, status=status, answer=answer.strip(), acting_user=acting_user, notify=notify
     )
 
 
 @transaction.atomic
-def do_answer_question(question: Question, *, status: str, answer: str, acting_user) -> Question:
-    """Record the answer; writes ``question.answered``."""
+def do_answer_question(
+    question: Question, *, status: str, answer: str, acting_user, notify: bool = True
+) -> Question:
+    """Record the answer; writes ``question.answered`` and emails the member who asked."""
     old = {"status": question.status, "answer": question.answer}
     question.status = status
     question.answer = answer
@@ -890,7 +895,28 @@ def do_answer_question(question: Question, *, status: str, answer: str, acting_u
         old=old,
         new={"status": status, "answer": answer},
     )
+    if notify:
+        _email_member(
+            question.participant,
+            "learning/email/question_answered",
+            {"assembly": question.assembly, "question": question},
+            "learning:my_questions",
+        )
     return question
+
+
+def _email_member(participant: Participant, template: str, context: dict, page: str) -> None:
+    """Email a member (if they gave an address) in their language, with a link to *page*."""
+    details = getattr(participant, "personal_details", None)
+    if details is None or not details.email:
+        return
+    assembly = context["assembly"]
+    send_on_commit(
+        template,
+        {**context, "url": absolute_url(reverse(page, args=[assembly.slug]))},
+        to=[details.email],
+        language=details.preferred_language,
+    )
 
 
 # --- criteria and claims ----------------------------------------------------
@@ -1035,7 +1061,14 @@ def do_flag_claim(
 
 
 def check_respond_claim(
-    claim: Claim, *, verdict: str, response: str, sources: str, criteria_met=(), acting_user
+    claim: Claim,
+    *,
+    verdict: str,
+    response: str,
+    sources: str,
+    criteria_met=(),
+    acting_user,
+    notify: bool = True,
 ) -> Claim:
     """Validate (a verdict, plain words and sources; criteria from the agreed list), then respond."""
     errors = {}
@@ -1060,6 +1093,7 @@ def check_respond_claim(
         criteria_checked=agreed,
         criteria_met=[c for c in agreed if c.pk in met],
         acting_user=acting_user,
+        notify=notify,
     )
 
 
@@ -1073,8 +1107,12 @@ def do_respond_claim(
     criteria_checked: list[Criterion],
     criteria_met: list[Criterion],
     acting_user,
+    notify: bool = True,
 ) -> Claim:
-    """Publish the answer to a claim; writes ``claim.answered``."""
+    """Publish the answer to a claim; writes ``claim.answered``.
+
+    The member who flagged it is emailed the first time it is answered.
+    """
     old = {"verdict": claim.verdict, "response": claim.response} if claim.verdict else None
     claim.verdict = verdict
     claim.response = response
@@ -1098,6 +1136,13 @@ def do_respond_claim(
             "criteria_checked": [c.text for c in criteria_checked],
         },
     )
+    if notify and old is None and claim.flagged_by_participant is not None:
+        _email_member(
+            claim.flagged_by_participant,
+            "learning/email/claim_answered",
+            {"assembly": claim.assembly, "claim": claim},
+            "learning:my_claims",
+        )
     return claim
 
 

@@ -340,7 +340,9 @@ def load(demo: Demo) -> None:
         for p in rng.sample(members, rng.randrange(0, len(members) + 1)):
             actions.check_vote_question(q, p)
         if status != QuestionStatus.OPEN:
-            actions.check_answer_question(q, status=status, answer=answer, acting_user=organiser)
+            actions.check_answer_question(
+                q, status=status, answer=answer, acting_user=organiser, notify=False
+            )
 
     # Criteria and members' votes: the first three are agreed, the fourth is not.
     criteria = [
@@ -378,6 +380,7 @@ def load(demo: Demo) -> None:
                     criteria[i].pk for i in met if criteria[i] in actions.agreed_criteria(assembly)
                 ],
                 acting_user=facilitator,
+                notify=False,
             )
 
     # A table plan for the next weekend: 2 rounds, mixing what members answered.
