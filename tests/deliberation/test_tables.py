@@ -95,6 +95,7 @@ def test_lower_bound_hand_worked():
     assert repeat_lower_bound(40, 5, 3, group_sizes=[4]) == 12
     # 4 people, 2 tables of 2, 4 rounds: 8 meetings, 6 pairs.
     assert repeat_lower_bound(4, 2, 4) == 2
+    assert repeat_lower_bound(8, 2, 2) == 4
 
 
 def test_scores_hand_worked():

@@ -318,18 +318,33 @@ def assign_tables(
     Hard constraints always hold in the result: in each round every table
     seats q or q+1 members (q = N // T), together groups share a table,
     members needing access sit at accessible tables, apart pairs never share
-    a table, pinned seats are kept. The soft objective is
+    a table, pinned seats are kept. The soft objective, summed over rounds, is
 
-        repeats + sum_f weight_f * 0.5 * sum_t sum_k (n_tk - s_t p_k)^2
+        2 * repeats + sum_f weight_f * c_f * sum_t sum_k (n_tk - s_t p_k)^2
 
-    for diversified features, minus the same sum for clustered ones (n_tk
-    members with value k at table t of size s_t, p_k the value's share). A
-    greedy first seating (CP-SAT when the constraints defeat the greedy) is
-    improved round by round by tabu search on swaps and moves, as Dotú and
-    Van Hentenryck did for the social golfer problem; the quadratic mixing
-    term has a closed-form change under a swap, so all N^2 swaps are priced
-    at once. Repeat meetings are reported beside the counting lower bound of
-    :func:`repeat_lower_bound`; the bound is not always attainable.
+    with c_f = 0.5 for diversified features and c_f = -2 for clustered ones
+    (n_tk members with value k at table t of size s_t, p_k the value's share;
+    blank cells of a clustered column belong to no value). So with weight 1
+    one member too many of a value at one table costs about as much as half
+    a repeat meeting.
+
+    When any member may take any seat (no together groups, clustered
+    features or accessible-table limits) and there are at least as many
+    tables as seats per table, the first rounds come from a difference
+    matrix over Z_T: seat (x, y) sits at table (y + f_k(x)) mod T in round
+    k, which makes those rounds free of repeat meetings whoever takes which
+    seat; members are then matched to seats by tabu search on the mixing
+    term alone. Other rounds are seated greedily (the most constrained
+    members first, members sharing a clustered value one after another);
+    CP-SAT repairs any round that breaks a hard constraint with the fewest
+    changes. Then each round in turn is improved by tabu search on swaps
+    and moves with the other rounds fixed (as Dotú and Van Hentenryck did
+    for the social golfer problem); the quadratic mixing term has a
+    closed-form change under a swap, so all swaps of a sample of members
+    are priced at once. Repeat meetings are reported beside the counting
+    lower bound of :func:`repeat_lower_bound`, which is not always
+    attainable (for 150 members in 15 tables of 10 over 8 rounds it is 0,
+    and whether any plan reaches 0 is not known to us).
 
     References
     ----------
@@ -339,6 +354,8 @@ def assign_tables(
     .. [3] M. Triska, N. Musliu, "An improved SAT formulation for the social
        golfer problem", Annals of Operations Research 194 (2012) 427-438.
     .. [4] F. Glover, "Tabu search - Part I", ORSA J. Computing 1 (1989) 190-206.
+    .. [5] C. J. Colbourn, J. H. Dinitz (eds.), Handbook of Combinatorial
+       Designs, 2nd ed., Chapman & Hall/CRC 2007, ch. VI.17 (difference matrices).
 
     Examples
     --------

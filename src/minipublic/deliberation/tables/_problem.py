@@ -35,8 +35,9 @@ class Mix:
         ``ignore``: the feature plays no part.
     weight : float, default 1.0
         Relative importance of this feature against the other features and
-        against repeat meetings (a weight of 1 makes one member too many of a
-        value at one table cost about as much as one repeat meeting).
+        against repeat meetings (with weight 1, one member too many of a
+        value at one table costs about half a repeat meeting; see
+        :func:`assign_tables`).
     """
 
     kind: str

@@ -54,8 +54,11 @@ def repeat_lower_bound(
         (C(g, 2)(R - 1) forced repeats per group) and at least q - g others
         per round, of whom only n - g are distinct; half the sum over members
         of the surplus max(0, R (q - g) - (n - g)) adds to the forced repeats.
-        Both are the counting arguments behind the social golfer problem's
-        bound on the number of rounds without a repeat (Harvey; Triska 2008).
+        Third, by pigeonhole, a table of s = a T + b members in a later round
+        holds at least b C(a+1, 2) + (T - b) C(a, 2) pairs who shared a table
+        in the first round. These are the counting arguments behind the
+        social golfer problem's bounds on rounds without a repeat (Harvey
+        2003; Triska and Musliu 2012).
 
     References
     ----------
@@ -67,6 +70,8 @@ def repeat_lower_bound(
     --------
     >>> repeat_lower_bound(9, 3, 5)  # 9 people in 3 threes meet 8 others: 5 rounds give 10 meetings
     9
+    >>> repeat_lower_bound(8, 2, 2)  # each later table of 4 holds 2 pairs from one first table
+    4
     """
     per_round = present or [n] * rounds
     total = 0
@@ -81,7 +86,16 @@ def repeat_lower_bound(
     for g in group_sizes:
         surplus += g * max(0, rounds * (q_min - g) - (n - g))
     member = forced + (surplus + 1) // 2
-    return max(0, aggregate, member)
+    # Pigeonhole: a later table of s members drawn from the T tables of the
+    # first round holds at least b C(a+1, 2) + (T - b) C(a, 2) pairs who met
+    # there (s = a T + b), and each such pair adds a repeat.
+    pigeon = 0
+    for k in per_round[1:]:
+        q, e = sizes_for(k, tables)
+        for size, count in ((q + 1, e), (q, tables - e)):
+            a, b = divmod(size, tables)
+            pigeon += count * (b * comb(a + 1, 2) + (tables - b) * comb(a, 2))
+    return max(0, aggregate, member, pigeon)
 
 
 def _max_deviation(counts_all: np.ndarray, s: int) -> float:

@@ -21,6 +21,8 @@ from minipublic.errors import InfeasibleError
 
 BIG = 1.0e6  # cost of a forbidden seat or of an apart pair at one table
 MIX_SCALE = 0.5  # squared deviation of 2 (one member too many of a value) costs ~1
+CLUSTER_SCALE = 2.0
+TEMPLATE_RESTARTS = 4  # extra seeded searches for more repeat-free rounds
 REPEAT_WEIGHT = 2.0  # a repeat meeting costs about two members out of place
 
 
@@ -58,7 +60,9 @@ class _Mixing:
 
     def __init__(self, prob: Problem) -> None:
         self.F = prob.F
-        self.w = prob.w * MIX_SCALE
+        # Clustering is a stronger pull than spreading: splitting a clustered
+        # value should cost more than the repeat meetings keeping it saves.
+        self.w = prob.w * np.where(prob.w < 0, CLUSTER_SCALE, MIX_SCALE)
         self.p = prob.F.mean(axis=0) if prob.F.shape[1] else np.zeros(0)
         self.Fw = self.F * self.w
         self.K = self.Fw @ self.F.T
@@ -215,7 +219,16 @@ def _greedy_round(
     rest = np.array([i for i in here if a[i] < 0], dtype=np.int64)
     if len(rest):
         n_allowed = prob.allowed[r, rest].sum(axis=1)
-        rest = rest[np.lexsort((rng.permutation(len(rest)), n_allowed))]
+        # Members sharing a clustered value come one after another, so each
+        # finds the others' table while it still has room.
+        cluster = np.full(len(rest), np.iinfo(np.int64).max)
+        for f in prob.features:
+            if f.kind == "cluster":
+                codes = f.codes[rest]
+                cluster = np.where(
+                    (codes >= 0) & (cluster == cluster.max()), codes + f.start, cluster
+                )
+        rest = rest[np.lexsort((rng.permutation(len(rest)), cluster, n_allowed))]
     for i in rest:
         suits = prob.allowed[r, i] & room(1)
         if not suits.any():
@@ -416,8 +429,24 @@ def solve(
     steps: list[str] = []
     s = -(-N // T)
     done = 0
-    if R >= 2 and s <= T:
+    # The repeat-free start suits plans where any member may take any seat:
+    # together groups, clustered values and accessible tables pull members
+    # to particular tables round after round, which the greedy start handles.
+    suits_template = (
+        R >= 2
+        and s <= T
+        and not prob.groups
+        and not any(f.kind == "cluster" for f in prob.features)
+        and not (prob.needs_access.any() and not prob.accessible.all())
+    )
+    if suits_template:
         rows = difference_rows(T, s, R, rng)
+        for _attempt in range(TEMPLATE_RESTARTS):
+            if len(rows) >= R:
+                break
+            more = difference_rows(T, s, R, rng)
+            if len(more) > len(rows):
+                rows = more
         if len(rows) >= 2:
             tau = seat_tables(rows, T)
             assign[: len(rows)], its = match_seats(
@@ -453,7 +482,7 @@ def solve(
                 np.zeros((N, T)),
                 a if (a >= 0).all() else None,
                 seed + r,
-                max(1.0, deadline - time.perf_counter()),
+                max(0.5, min(2.0, deadline - time.perf_counter())),
                 keep=a if (a >= 0).all() else None,
             )
             cpsat_rounds += 1
