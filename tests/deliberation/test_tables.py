@@ -92,7 +92,9 @@ def test_lower_bound_hand_worked():
     # 150 in 15 tens for 8 rounds: 72 meetings each, 149 others: no forced repeat.
     assert repeat_lower_bound(150, 15, 8) == 0
     # A together group of 4 meets 3 times in 3 rounds: C(4,2) * 2 forced repeats.
-    assert repeat_lower_bound(40, 5, 3, group_sizes=[4]) == 12
+    assert repeat_lower_bound(40, 8, 3, group_sizes=[4]) == 12
+    # 40 in 5 tables of 8: a later table of 8 from 5 first tables holds >= 3 old pairs.
+    assert repeat_lower_bound(40, 5, 3) == 30
     # 4 people, 2 tables of 2, 4 rounds: 8 meetings, 6 pairs.
     assert repeat_lower_bound(4, 2, 4) == 2
     assert repeat_lower_bound(8, 2, 2) == 4
