@@ -87,6 +87,35 @@ def test_plan_task_stores_seats_that_keep_every_rule(
     assert computed.new["seed"] == 7 and computed.new["seats"] == 24
 
 
+def test_apart_pairs_and_facilitators(
+    small, user, client, django_capture_on_commit_callbacks, run_queue
+):
+    m = small["members"]
+    fergus = user("facilitator")
+    pairs = [("Ann", "Ben"), ("Eli", "Hal"), ("Ivy", "Lee")]
+    plan, _p = _start(
+        small,
+        user,
+        django_capture_on_commit_callbacks,
+        apart="\n".join(f"{m[a].pseudonym} {m[b].pseudonym}" for a, b in pairs),
+        facilitators={fergus.pk: 2},
+    )
+    run_queue()
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.READY, plan.error
+    assert plan.facilitators == {str(fergus.pk): 2}
+    table = {(s.round, s.participant_id): s.table for s in plan.seats.all()}
+    for r in (1, 2):
+        for a, b in pairs:
+            assert table[(r, m[a].pk)] != table[(r, m[b].pk)]
+    client.force_login(user("organiser"))
+    html = client.get(
+        f"/a/small-learning/learning/sessions/{small['next'].pk}/tables/print/"
+    ).content.decode()
+    # Fergus leads table 2: named on that table's sheet in each round, and only there.
+    assert html.count("Facilitator: Fergus Finch") == 2
+
+
 def test_same_seed_same_plan(small, user, django_capture_on_commit_callbacks, run_queue):
     first, _p = _start(small, user, django_capture_on_commit_callbacks)
     second, _p = _start(small, user, django_capture_on_commit_callbacks)
@@ -109,6 +138,10 @@ def test_invalid_options_create_nothing(small, user, django_capture_on_commit_ca
         ({"pinned": f"{small['members']['Ann'].pseudonym} 3 1"}, "pinned"),  # round 3 of 2
         ({"pinned": "just words"}, "pinned"),
         ({"accessible_tables": "1, 9"}, "accessible_tables"),
+        ({"apart": "P-NOBODY P-NOONE"}, "apart"),
+        ({"apart": f"{small['members']['Ann'].pseudonym}"}, "apart"),
+        ({"facilitators": {user("facilitator").pk: 4}}, "facilitators"),  # only 3 tables
+        ({"facilitators": {user("organiser").pk: 1}}, "facilitators"),  # not a facilitator
     ]
     for options, field in cases:
         with pytest.raises(ValidationError) as err:

@@ -286,6 +286,38 @@ def parse_pins(text: str, *, pseudonyms: set[str], tables: int, rounds: int) -> 
     return pins
 
 
+def parse_apart(text: str, *, pseudonyms: set[str]) -> list[list[str]]:
+    """Parse lines ``P-7F3KQ2 P-9XY4AB`` (two members never at one table); field ``apart``."""
+    pairs = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        parts = line.replace(",", " ").upper().split()
+        if not parts:
+            continue
+        if len(parts) != 2 or parts[0] == parts[1]:
+            raise ValidationError(
+                {"apart": _("Line %(n)d: write two different member numbers.") % {"n": n}}
+            )
+        for who in parts:
+            if who not in pseudonyms:
+                raise ValidationError(
+                    {"apart": _("Line %(n)d: %(who)s is not a member.") % {"n": n, "who": who}}
+                )
+        pairs.append(sorted(parts))
+    return pairs
+
+
+def facilitator_users(assembly: Assembly):
+    """Staff accounts holding the facilitator role in *assembly*."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(staff_roles__assembly=assembly, staff_roles__role="facilitator")
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
 def parse_tables(text: str, *, tables: int) -> list[int]:
     """Parse ``1, 2, 5`` into a sorted list of table numbers (field ``accessible_tables``)."""
     out = set()
@@ -310,10 +342,16 @@ def check_start_table_plan(
     seed: int | None = None,
     accessible_tables: str = "",
     pinned: str = "",
+    apart: str = "",
+    facilitators: dict | None = None,
     keep_language_together: bool = True,
     acting_user,
 ):
-    """Validate the options, store a plan being computed, start the task; returns (plan, progress)."""
+    """Validate the options, store a plan being computed, start the task; returns (plan, progress).
+
+    *facilitators* maps a facilitator's user id to the table they lead (or
+    None); the plan keeps them there in every round.
+    """
     assembly = meeting.assembly
     n = members_of(assembly).count()
     errors = {}
@@ -335,6 +373,20 @@ def check_start_table_plan(
     pseudonyms = set(members_of(assembly).values_list("pseudonym", flat=True))
     pins = parse_pins(pinned, pseudonyms=pseudonyms, tables=tables, rounds=rounds)
     accessible = parse_tables(accessible_tables, tables=tables)
+    pairs = parse_apart(apart, pseudonyms=pseudonyms)
+    known = {u.pk for u in facilitator_users(assembly)}
+    leads = {}
+    for uid, table in (facilitators or {}).items():
+        if table in (None, ""):
+            continue
+        if int(uid) not in known or not 1 <= int(table) <= tables:
+            raise ValidationError(
+                {
+                    "facilitators": _("Give each facilitator a table from 1 to %(t)d.")
+                    % {"t": tables}
+                }
+            )
+        leads[str(int(uid))] = int(table)
     if seed is None:
         seed = secrets.randbelow(2**31)
     return do_start_table_plan(
@@ -345,6 +397,8 @@ def check_start_table_plan(
         seed=int(seed),
         accessible_tables=accessible,
         pinned=pins,
+        apart=pairs,
+        facilitators=leads,
         keep_language_together=keep_language_together,
         acting_user=acting_user,
     )
@@ -424,6 +478,8 @@ def do_start_reseat(plan: TablePlan, *, absent, round_number: int, seed: int, ac
         seed=seed,
         accessible_tables=plan.accessible_tables,
         pinned=plan.pinned,
+        apart=plan.apart,
+        facilitators=plan.facilitators,
         keep_language_together=plan.keep_language_together,
         absent=absent,
         reseat_from=round_number,

@@ -398,6 +398,8 @@ def load(demo: Demo) -> None:
             seed=TABLE_SEED,
             accessible_tables=[],
             pinned=[],
+            apart=[],
+            facilitators={str(facilitator.pk): 1},
             keep_language_together=True,
         )
         result = compute_plan(plan)

@@ -108,8 +108,23 @@ class TablePlanForm(forms.Form):
         help_text=_("One per line: member number, round, table, for example “P-7F3KQ2 1 4”."),
     )
 
-    def __init__(self, *args, features=(), **kwargs):
+    apart = forms.CharField(
+        label=_("Keep apart"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Two member numbers per line, for members who must never share a table."),
+    )
+
+    def __init__(self, *args, features=(), facilitators=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.facilitators = list(facilitators)
+        for user in self.facilitators:
+            self.fields[f"lead_{user.pk}"] = forms.IntegerField(
+                label=_("Table led by %(name)s (facilitator)") % {"name": user.get_full_name()},
+                required=False,
+                min_value=1,
+                max_value=60,
+            )
         self.features = list(features)
         for f in self.features:
             self.fields[f"mix_{f}"] = forms.ChoiceField(
@@ -128,11 +143,17 @@ class TablePlanForm(forms.Form):
             if self.cleaned_data.get(f"mix_{f}") in ("diversify", "cluster")
         }
 
+    def leads(self) -> dict[int, int | None]:
+        return {u.pk: self.cleaned_data.get(f"lead_{u.pk}") for u in self.facilitators}
+
     def mix_fields(self):
         return [self[f"mix_{f}"] for f in self.features]
 
     def other_fields(self):
-        return [self[name] for name in self.fields if not name.startswith("mix_")]
+        return [self[name] for name in self.fields if not name.startswith(("mix_", "lead_"))]
+
+    def lead_fields(self):
+        return [self[f"lead_{u.pk}"] for u in self.facilitators]
 
 
 class ReseatForm(forms.Form):

@@ -310,6 +310,8 @@ class TablePlan(models.Model):
     seed = models.BigIntegerField(_("seed"))
     accessible_tables = models.JSONField(default=list)
     pinned = models.JSONField(default=list)  # [[round, pseudonym, table], ...]
+    apart = models.JSONField(default=list)  # [[pseudonym, pseudonym], ...] never at one table
+    facilitators = models.JSONField(default=dict)  # staff user id (str) -> table
     absent = models.JSONField(default=list)  # pseudonyms (re-seating)
     reseat_from = models.PositiveSmallIntegerField(null=True, blank=True)
     keep_language_together = models.BooleanField(default=True)

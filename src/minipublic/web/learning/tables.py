@@ -101,6 +101,9 @@ def _options(plan: TablePlan) -> dict:
         "needs_access": "access" if plan.accessible_tables else None,
         "accessible_tables": tuple(plan.accessible_tables),
         "pinned": {(int(r), str(who)): int(t) for r, who, t in plan.pinned},
+        "apart": [tuple(pair) for pair in plan.apart],
+        # Facilitators are staff, not members: ids that cannot clash with pseudonyms.
+        "facilitators": {f"facilitator-{uid}": int(t) for uid, t in plan.facilitators.items()},
     }
 
 

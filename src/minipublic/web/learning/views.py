@@ -197,11 +197,22 @@ def _plan_context(plan: TablePlan | None) -> dict:
         {"feature": f, "mean": sum(v) / len(v), "lowest": min(v)}
         for f, v in sorted(by_feature.items())
     ]
+    leads: dict[int, list[str]] = {}
+    if plan.facilitators:
+        users = actions.facilitator_users(plan.meeting.assembly).filter(
+            pk__in=[int(uid) for uid in plan.facilitators]
+        )
+        names = {str(u.pk): u.get_full_name() for u in users}
+        for uid, t in plan.facilitators.items():
+            leads.setdefault(int(t), []).append(names.get(uid, ""))
     return {
         "rounds": [
             {
                 "round": r,
-                "tables": [{"table": t, "members": ms} for t, ms in sorted(tables.items())],
+                "tables": [
+                    {"table": t, "members": ms, "facilitators": leads.get(t, [])}
+                    for t, ms in sorted(tables.items())
+                ],
             }
             for r, tables in sorted(rounds.items())
         ],
@@ -238,7 +249,11 @@ def tables(request, slug, meeting_id):
             "pinned": "\n".join(f"{who} {r} {t}" for r, who, t in plan.pinned),
             **{f"mix_{f}": plan.mix.get(f, "ignore") for f in features},
         }
-    form = TablePlanForm(initial=initial, features=features)
+    leaders = actions.facilitator_users(assembly)
+    if plan is not None:
+        initial.update({f"lead_{uid}": t for uid, t in plan.facilitators.items()})
+        initial["apart"] = "\n".join(" ".join(pair) for pair in plan.apart)
+    form = TablePlanForm(initial=initial, features=features, facilitators=leaders)
     reseat_form = ReseatForm(members=member_choices) if plan is not None else None
     latest = meeting.table_plans.first()
     return render(
@@ -265,7 +280,11 @@ def tables(request, slug, meeting_id):
 def start_tables(request, slug, meeting_id):
     assembly = request.assembly
     meeting = _meeting(request, meeting_id)
-    form = TablePlanForm(request.POST, features=actions.available_features(assembly))
+    form = TablePlanForm(
+        request.POST,
+        features=actions.available_features(assembly),
+        facilitators=actions.facilitator_users(assembly),
+    )
     if form.is_valid():
         ok, result = run_action(
             form,
@@ -277,6 +296,8 @@ def start_tables(request, slug, meeting_id):
             seed=form.cleaned_data["seed"],
             accessible_tables=form.cleaned_data["accessible_tables"],
             pinned=form.cleaned_data["pinned"],
+            apart=form.cleaned_data["apart"],
+            facilitators=form.leads(),
             keep_language_together=form.cleaned_data["keep_language_together"],
             acting_user=request.user,
         )
