@@ -22,7 +22,9 @@ from minipublic.errors import InfeasibleError
 BIG = 1.0e6  # cost of a forbidden seat or of an apart pair at one table
 MIX_SCALE = 0.5  # squared deviation of 2 (one member too many of a value) costs ~1
 CLUSTER_SCALE = 2.0
-TEMPLATE_RESTARTS = 4  # extra seeded searches for more repeat-free rounds
+TEMPLATE_RESTARTS = 1
+MATCH_SHARE = 0.6  # of the time left after the difference matrix, for matching seats
+MATCH_ROWS = 12  # extra seeded searches for more repeat-free rounds
 REPEAT_WEIGHT = 2.0  # a repeat meeting costs about two members out of place
 
 
@@ -413,6 +415,7 @@ def solve(
     from minipublic.deliberation.tables._template import (
         difference_rows,
         match_seats,
+        near_rows,
         seat_tables,
     )
 
@@ -447,22 +450,33 @@ def solve(
             more = difference_rows(T, s, R, rng)
             if len(more) > len(rows):
                 rows = more
+        exact = len(rows)
+        collisions = 0
+        if exact < R:
+            rows, collisions = near_rows(rows, T, s, R, rng)
         if len(rows) >= 2:
             tau = seat_tables(rows, T)
+            now = time.perf_counter()
             assign[: len(rows)], its = match_seats(
                 prob,
                 tau,
                 mixing,
                 rng,
-                deadline=t0 + 0.4 * time_limit,
+                deadline=now + MATCH_SHARE * max(0.0, deadline - now),
                 max_iter=60 * N,
-                patience=4 * N,
+                patience=10 * N,
+                rows=MATCH_ROWS,
             )
             iterations += its
             done = len(rows)
             steps.append(
-                f"repeat-free start for {done} round(s) from a difference matrix over Z_{T}, "
-                f"members matched to seats by tabu search ({its} steps)"
+                f"start from a difference matrix over Z_{T}: {exact} repeat-free round(s)"
+                + (
+                    f" and {done - exact} more with {collisions * T} repeat meetings"
+                    if done > exact
+                    else ""
+                )
+                + f", members matched to seats by tabu search ({its} steps)"
             )
             if progress:
                 progress(0.3, "repeat-free start")

@@ -25,7 +25,7 @@ BIG = 1.0e6
 
 
 def difference_rows(
-    T: int, s: int, R: int, rng: np.random.Generator, budget: int = 20000
+    T: int, s: int, R: int, rng: np.random.Generator, budget: int = 5000
 ) -> np.ndarray:
     """Up to R rows f_0 = 0, f_1, ... in Z_T^s whose pairwise differences are injective.
 
@@ -44,7 +44,7 @@ def difference_rows(
     rows = [np.zeros(s, dtype=np.int64)]
     while len(rows) < R:
         found = None
-        for _attempt in range(5):
+        for _attempt in range(2):
             found = _one_row(rows, T, s, rng, budget)
             if found is not None:
                 break
@@ -52,6 +52,63 @@ def difference_rows(
             break
         rows.append(found)
     return np.array(rows)
+
+
+def near_rows(
+    rows: np.ndarray, T: int, s: int, R: int, rng: np.random.Generator, iters: int = 400
+) -> tuple[np.ndarray, int]:
+    """Extend ``rows`` to R rows whose differences collide as little as possible.
+
+    A collision is two columns x, x' where f_k(x) - f_j(x) = f_k(x') - f_j(x')
+    (mod T) for two rows j < k; each makes exactly T pairs of seats meet
+    twice. Each added row minimises its collisions with the rows before it
+    by tabu search over single entries. Returns (rows, total collisions).
+    """
+    out = [np.asarray(r, dtype=np.int64) for r in rows]
+    total = 0
+    cols = np.arange(s)
+    values = np.arange(T)
+    while len(out) < R:
+        prev = np.array(out)  # (J, s)
+        J = len(prev)
+        row = rng.integers(T, size=s)
+        row[0] = 0
+        D = (row[None, :] - prev) % T
+        counts = np.zeros((J, T), dtype=np.int64)
+        for j in range(J):
+            counts[j] = np.bincount(D[j], minlength=T)
+        cost = int((counts * (counts - 1) // 2).sum())
+        best, best_row = cost, row.copy()
+        tabu = np.zeros(s, dtype=np.int64)
+        jj = np.arange(J)[:, None, None]
+        for it in range(1, iters + 1):
+            if best == 0:
+                break
+            new_d = (values[None, None, :] - prev[:, :, None]) % T  # (J, s, T)
+            old_d = D[:, :, None]
+            gain = counts[jj, new_d] - (counts[jj, old_d] - 1)
+            gain = np.where(new_d == old_d, 0, gain).sum(axis=0)  # (s, T)
+            gain[0] = np.iinfo(np.int64).max // 4
+            gain[cols, row] = np.iinfo(np.int64).max // 4
+            blocked = (tabu > it)[:, None] & ~(cost + gain < best)
+            gain = np.where(blocked, np.iinfo(np.int64).max // 4, gain)
+            low = gain.min()
+            if low >= np.iinfo(np.int64).max // 8:
+                break
+            cand = np.flatnonzero(gain.ravel() == low)
+            x, v = divmod(int(cand[rng.integers(len(cand))]), T)
+            for j in range(J):
+                counts[j, D[j, x]] -= 1
+                D[j, x] = (v - prev[j, x]) % T
+                counts[j, D[j, x]] += 1
+            row[x] = v
+            cost += int(low)
+            tabu[x] = it + 2 + int(rng.integers(3))
+            if cost < best:
+                best, best_row = cost, row.copy()
+        out.append(best_row)
+        total += best
+    return np.array(out), total
 
 
 def _one_row(rows: list[np.ndarray], T: int, s: int, rng, budget: int) -> np.ndarray | None:
@@ -178,11 +235,13 @@ def match_seats(
     last = it = 0
     k = min(rows, N)
     idx_all = np.arange(M)
+    r_ax = np.arange(R)[:, None]
+    r_ax3 = np.arange(R)[:, None, None]
     while it < max_iter and it - last < patience:
         if it % 32 == 0 and time.perf_counter() > deadline:
             break
         it += 1
-        zself = np.take_along_axis(Z, tab[:, :, None], 2)[:, :, 0]  # (R, M)
+        zself = Z[r_ax, idx_all[None, :], tab]  # (R, M)
         own = zself[:, :N].sum(axis=0)
         hot = np.flatnonzero(own > 0.25)
         if len(hot) > k:
@@ -192,9 +251,8 @@ def match_seats(
         else:
             xs = hot
         tx = tab[:, xs]  # (R, k)
-        A1 = np.take_along_axis(Z[:, xs, :], np.broadcast_to(tab[:, None, :], (R, len(xs), M)), 2)
-        A2 = np.take_along_axis(Z, np.broadcast_to(tx[:, None, :], (R, M, len(xs))), 2)
-        A2 = A2.transpose(0, 2, 1)
+        A1 = Z[r_ax3, xs[None, :, None], tab[:, None, :]]  # Z[r, x, table of y]
+        A2 = Z[r_ax3, idx_all[None, None, :], tx[:, :, None]]  # Z[r, y, table of x]
         diff = tx[:, :, None] != tab[:, None, :]
         t2 = 2.0 * (qd[xs][:, None] + qd[None, :] - 2.0 * K[xs]) - 2.0 * Wap[xs]
         delta = (diff * (A1 + A2 - zself[:, xs][:, :, None] - zself[:, None, :] + t2[None])).sum(0)
@@ -210,19 +268,19 @@ def match_seats(
         c = int(cand[rng.integers(len(cand))]) if len(cand) > 1 else int(cand[0])
         u, j = divmod(c, M)
         i = int(xs[u])
-        for r in np.flatnonzero(tab[:, i] != tab[:, j]):
-            A, B = int(tab[r, i]), int(tab[r, j])
-            if has_apart:
-                D[r, :, A] += Wap[:, j] - Wap[:, i]
-                D[r, :, B] += Wap[:, i] - Wap[:, j]
-            d = F[j] - F[i]
-            S[r, A] += d
-            S[r, B] -= d
-            for t in (A, B):
-                E[r, t] = S[r, t] - s * mixing.p
-                H[r, :, t] = Fw @ E[r, t]
-                Z[r, :, t] = D[r, :, t] + 2.0 * H[r, :, t] + forbid[r, :, t]
-            tab[r, i], tab[r, j] = B, A
+        rs = np.flatnonzero(tab[:, i] != tab[:, j])
+        A, B = tab[rs, i].copy(), tab[rs, j].copy()
+        if has_apart:
+            D[rs, :, A] += (Wap[:, j] - Wap[:, i])[None, :]
+            D[rs, :, B] += (Wap[:, i] - Wap[:, j])[None, :]
+        d = F[j] - F[i]
+        S[rs, A] += d
+        S[rs, B] -= d
+        for t in (A, B):
+            E[rs, t] = S[rs, t] - s * mixing.p
+            H[rs, :, t] = E[rs, t] @ Fw.T
+            Z[rs, :, t] = D[rs, :, t] + 2.0 * H[rs, :, t] + forbid[rs, :, t]
+        tab[rs, i], tab[rs, j] = B, A
         seat_of[i], seat_of[j] = seat_of[j], seat_of[i]
         tenure = 3 + int(rng.integers(6))
         tabu[i] = tabu[j] = it + tenure
