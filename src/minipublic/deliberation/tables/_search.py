@@ -432,6 +432,7 @@ def solve(
     steps: list[str] = []
     s = -(-N // T)
     done = 0
+    match_cut = False
     # The repeat-free start suits plans where any member may take any seat:
     # together groups, clustered values and accessible tables pull members
     # to particular tables round after round, which the greedy start handles.
@@ -457,7 +458,7 @@ def solve(
         if len(rows) >= 2:
             tau = seat_tables(rows, T)
             now = time.perf_counter()
-            assign[: len(rows)], its = match_seats(
+            assign[: len(rows)], its, match_cut = match_seats(
                 prob,
                 tau,
                 mixing,
@@ -496,7 +497,7 @@ def solve(
                 np.zeros((N, T)),
                 a if (a >= 0).all() else None,
                 seed + r,
-                max(0.5, min(2.0, deadline - time.perf_counter())),
+                max(3.0, deadline - time.perf_counter()),
                 keep=a if (a >= 0).all() else None,
             )
             cpsat_rounds += 1
@@ -556,5 +557,6 @@ def solve(
         if stopped or not improved:
             break
     iterations += polish
+    stopped = stopped or match_cut or time.perf_counter() > deadline
     steps.append(f"tabu search round by round on swaps and moves ({polish} steps)")
     return SearchResult(assign, stopped, iterations, cpsat_rounds, "; ".join(steps))

@@ -182,13 +182,14 @@ def match_seats(
     max_iter: int,
     patience: int,
     rows: int = 24,
-) -> tuple[np.ndarray, int]:
+) -> tuple[np.ndarray, int, bool]:
     """Match members to template seats to balance every table of every round.
 
     ``tau`` is (R, M) seat -> table with M = s T >= N; the M - N spare seats
     are left empty (they are all in the last column, so each table loses at
-    most one). Returns ((R, N) table of each member, steps). Pairs swap
-    seats, which leaves the repeat meetings at zero; the cost is the
+    most one). Returns ((R, N) table of each member, steps, whether the
+    deadline cut the search). Pairs swap
+    seats, which leaves the repeat meetings unchanged; the cost is the
     quadratic mixing term plus BIG for a member at a forbidden table or an
     apart pair at one table.
     """
@@ -237,8 +238,10 @@ def match_seats(
     idx_all = np.arange(M)
     r_ax = np.arange(R)[:, None]
     r_ax3 = np.arange(R)[:, None, None]
+    cut = False
     while it < max_iter and it - last < patience:
         if it % 32 == 0 and time.perf_counter() > deadline:
+            cut = True
             break
         it += 1
         zself = Z[r_ax, idx_all[None, :], tab]  # (R, M)
@@ -287,4 +290,4 @@ def match_seats(
         cur += low
         if cur < best - 1e-9:
             best, best_tab, last = cur, tab.copy(), it
-    return best_tab[:, :N].copy(), it
+    return best_tab[:, :N].copy(), it, cut
