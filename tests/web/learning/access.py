@@ -215,3 +215,43 @@ PAGES = [
     page("learning:public_claims", "/a/{demo}/claims/", **everyone(200)),
     page("learning:public_claims", "/a/{other}/claims/", **{**everyone(404), "other_staff": 200}),
 ]
+
+
+@placeholder("learning_speaker_id")
+def _learning_speaker_id():
+    from minipublic.web.learning.models import Speaker
+
+    return Speaker.objects.filter(assembly__slug="aberwen-climate").order_by("pk").first().pk
+
+
+@placeholder("learning_other_speaker_id")
+def _learning_other_speaker_id():
+    from minipublic.web.learning.models import Speaker
+
+    return Speaker.objects.filter(assembly__slug="riverside-transport").order_by("pk").first().pk
+
+
+PAGES += [
+    page(
+        "learning:speaker_edit",
+        S + "evidence/speakers/{learning_speaker_id}/",
+        **organiser_only(200),
+    ),
+    page(
+        "learning:speaker_edit",
+        S + "evidence/speakers/{learning_speaker_id}/",
+        method="post",
+        data={"name": "", "kind": "expert"},
+        **organiser_only(200),  # the form again, with its errors
+    ),
+    page(
+        "learning:speaker_edit",
+        S + "evidence/speakers/{learning_other_speaker_id}/",
+        **organiser_only(404),
+    ),
+    page(
+        "learning:contribution_edit",
+        S + "evidence/{learning_contribution_id}/",
+        **organiser_only(200),
+    ),
+]

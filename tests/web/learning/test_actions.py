@@ -412,3 +412,44 @@ def test_invalid_answer_sends_nothing(small, mailoutbox, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         actions.check_answer_question(q, status="in_writing", answer="", acting_user=None)
     assert mailoutbox == []
+
+
+def test_update_speaker_and_contribution_audit_changes(small, user):
+    olivia = user("organiser")
+    speaker = _speaker(small, user)
+    c = _contribution(small, user, speaker)
+    actions.check_rate_contribution(c, small["members"]["Ann"], trust=3, clarity=3, fairness=3)
+    actions.check_update_speaker(
+        speaker, name="Dr A", kind="official", interests="Council employee", acting_user=olivia
+    )
+    speaker.refresh_from_db()
+    assert speaker.kind == "official" and speaker.interests == "Council employee"
+    event = _events("speaker.updated", small["assembly"]).get()
+    assert event.old == {"kind": "expert", "interests": "None"}
+    assert event.new == {"kind": "official", "interests": "Council employee"}
+    actions.check_update_contribution(
+        c, speaker=speaker, title="A better title", form="paper", meeting=None, acting_user=olivia
+    )
+    c.refresh_from_db()
+    assert (c.title, c.form, c.meeting) == ("A better title", "paper", None)
+    event = _events("contribution.updated", small["assembly"]).get()
+    assert event.old == {"title": "A talk", "form": "talk", "meeting": "Past session"}
+    assert event.new == {"title": "A better title", "form": "paper", "meeting": None}
+    assert c.ratings.count() == 1  # ratings stay
+
+
+def test_update_invalid_changes_nothing(small, user, other_assembly):
+    speaker = _speaker(small, user)
+    c = _contribution(small, user, speaker)
+    other = actions.do_add_speaker(
+        other_assembly, name="X", kind="expert", role="", interests="", acting_user=None
+    )
+    with pytest.raises(ValidationError):
+        actions.check_update_speaker(speaker, name=" ", kind="guru", acting_user=None)
+    with pytest.raises(ValidationError):
+        actions.check_update_contribution(c, speaker=other, title="", form="talk", acting_user=None)
+    speaker.refresh_from_db()
+    c.refresh_from_db()
+    assert speaker.name == "Dr A" and c.title == "A talk" and c.speaker == speaker
+    assert not _events("speaker.updated", small["assembly"]).exists()
+    assert not _events("contribution.updated", small["assembly"]).exists()

@@ -609,6 +609,58 @@ def do_add_speaker(
     return speaker
 
 
+def check_update_speaker(
+    speaker: Speaker, *, name: str, kind: str, role: str = "", interests: str = "", acting_user
+) -> Speaker:
+    """Validate as :func:`check_add_speaker`, then :func:`do_update_speaker`."""
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Give the speaker's name.")
+    if kind not in SpeakerKind.values:
+        errors["kind"] = _("Choose the kind of speaker.")
+    if errors:
+        raise ValidationError(errors)
+    return do_update_speaker(
+        speaker,
+        acting_user=acting_user,
+        name=name.strip(),
+        kind=kind,
+        role=role.strip(),
+        interests=interests.strip(),
+    )
+
+
+def _update_fields(obj, event: str, *, assembly, acting_user, **changes):
+    """Set the changed fields of *obj*, save them and write *event* with old and new values."""
+    old = {f: getattr(obj, f) for f, v in changes.items() if getattr(obj, f) != v}
+    if not old:
+        return obj
+    for field in old:
+        setattr(obj, field, changes[field])
+    obj.save(update_fields=list(old))
+    record_event(
+        event,
+        obj,
+        actor=acting_user,
+        assembly=assembly,
+        old={f: _plain(v) for f, v in old.items()},
+        new={f: _plain(changes[f]) for f in old},
+    )
+    return obj
+
+
+def _plain(value):
+    return value.title if isinstance(value, Meeting) else getattr(value, "pk", value)
+
+
+@transaction.atomic
+def do_update_speaker(speaker: Speaker, *, acting_user, **changes) -> Speaker:
+    """Change a speaker's name, kind, role or declared interests; writes ``speaker.updated``."""
+    return _update_fields(
+        speaker, "speaker.updated", assembly=speaker.assembly, acting_user=acting_user, **changes
+    )
+
+
 def check_add_contribution(
     assembly: Assembly,
     *,
@@ -682,6 +734,59 @@ def do_add_contribution(
         },
     )
     return contribution
+
+
+def check_update_contribution(
+    contribution: Contribution,
+    *,
+    speaker: Speaker | None,
+    title: str,
+    form: str,
+    meeting: Meeting | None = None,
+    summary: str = "",
+    link: str = "",
+    acting_user,
+) -> Contribution:
+    """Validate as :func:`check_add_contribution`, then :func:`do_update_contribution`.
+
+    Ratings already given stay with the contribution.
+    """
+    assembly = contribution.assembly
+    errors = {}
+    if speaker is None or speaker.assembly_id != assembly.pk:
+        errors["speaker"] = _("Choose a speaker of this assembly.")
+    if not title.strip():
+        errors["title"] = _("Give the contribution a title.")
+    if form not in ContributionForm.values:
+        errors["form"] = _("Choose what form the contribution takes.")
+    if meeting is not None and meeting.assembly_id != assembly.pk:
+        errors["meeting"] = _("Choose a session of this assembly.")
+    if link and not link.startswith(("https://", "http://")):
+        errors["link"] = _("A link starts with https://.")
+    if errors:
+        raise ValidationError(errors)
+    return do_update_contribution(
+        contribution,
+        acting_user=acting_user,
+        speaker=speaker,
+        title=title.strip(),
+        form=form,
+        meeting=meeting,
+        summary=summary.strip(),
+        link=link.strip(),
+    )
+
+
+@transaction.atomic
+def do_update_contribution(contribution: Contribution, *, acting_user, **changes) -> Contribution:
+    """Change a contribution; writes ``contribution.updated``."""
+    return _update_fields(
+        contribution,
+        "contribution.updated",
+        assembly=contribution.assembly,
+        acting_user=acting_user,
+        **changes,
+    )
 
 
 def _score(value, field: str) -> int:

@@ -406,9 +406,17 @@ def load(demo: Demo) -> None:
         actions.do_store_table_plan(plan, seats=result.seats, result=result)
         demo.objects["table_plan"] = plan
 
-    # The other (private) assembly: one session, so tests can check it stays hidden.
+    # The other (private) assembly: a speaker and a session, so tests can check they stay hidden.
     other = demo.objects.get("other_assembly")
     if other is not None:
+        bus = actions.check_add_speaker(
+            other,
+            name="Dewi Jenkins",
+            role="Riverside Buses",
+            kind="advocate",
+            interests="Runs the current bus route.",
+            acting_user=demo.objects["user:other_organiser"],
+        )
         when = dt.datetime.combine(today + dt.timedelta(days=9), dt.time(18, 0), tzinfo=tz)
         demo.objects["other_session"] = actions.check_create_session(
             other,
@@ -417,6 +425,7 @@ def load(demo: Demo) -> None:
             ends_at=when + dt.timedelta(hours=2),
             place="https://meet.example/riverside",
             agenda="18:00 Welcome\n18:15 The route today",
+            speakers=[bus.pk],
             acting_user=demo.objects["user:other_organiser"],
         )
     demo.objects["welcome_session"] = welcome

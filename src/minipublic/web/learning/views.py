@@ -440,6 +440,71 @@ def contribution_add(request, slug):
     return redirect("learning:evidence", slug=slug)
 
 
+@require_permission("edit", "evidence")
+def speaker_edit(request, slug, speaker_id):
+    assembly = request.assembly
+    speaker = get_object_or_404(Speaker, pk=speaker_id, assembly=assembly)
+    initial = {f: getattr(speaker, f) for f in ("name", "role", "kind", "interests")}
+    form = SpeakerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        ok, _s = run_action(
+            form,
+            actions.check_update_speaker,
+            speaker,
+            acting_user=request.user,
+            **form.cleaned_data,
+        )
+        if ok:
+            messages.success(request, _("The speaker has been saved."))
+            return redirect("learning:evidence", slug=slug)
+    return render(
+        request,
+        "learning/evidence_edit.html",
+        {"assembly": assembly, "form": form, "title": speaker.name, "active": "evidence"},
+    )
+
+
+@require_permission("edit", "evidence")
+def contribution_edit(request, slug, contribution_id):
+    assembly = request.assembly
+    contribution = get_object_or_404(Contribution, pk=contribution_id, assembly=assembly)
+    speakers = Speaker.objects.filter(assembly=assembly)
+    meetings = assembly.meetings.all()
+    initial = {
+        "speaker": contribution.speaker_id,
+        "title": contribution.title,
+        "form": contribution.form,
+        "meeting": contribution.meeting_id or "",
+        "summary": contribution.summary,
+        "link": contribution.link,
+    }
+    form = ContributionAddForm(
+        request.POST or None, initial=initial, speakers=speakers, meetings=meetings
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, _c = run_action(
+            form,
+            actions.check_update_contribution,
+            contribution,
+            speaker=speakers.filter(pk=data["speaker"]).first(),
+            meeting=meetings.filter(pk=data["meeting"]).first() if data["meeting"] else None,
+            title=data["title"],
+            form=data["form"],
+            summary=data["summary"],
+            link=data["link"],
+            acting_user=request.user,
+        )
+        if ok:
+            messages.success(request, _("The contribution has been saved."))
+            return redirect("learning:evidence", slug=slug)
+    return render(
+        request,
+        "learning/evidence_edit.html",
+        {"assembly": assembly, "form": form, "title": contribution.title, "active": "evidence"},
+    )
+
+
 # --- questions (staff) ------------------------------------------------------
 
 
