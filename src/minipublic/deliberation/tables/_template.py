@@ -210,7 +210,16 @@ def match_seats(
     last_col = np.arange((M // T - 1) * T, M)
     free_seats = np.setdiff1d(np.arange(M), last_col[len(last_col) - (M - N) :])
     seat_of = np.empty(M, dtype=np.int64)
-    seat_of[:N] = rng.permutation(free_seats)
+    # Systematic start: members sorted by their features (the heaviest
+    # feature first, seeded random order within ties) fill the seats column
+    # by column. Every table of every round takes one seat from each column,
+    # so each table gets a stratified sample of the sorted list.
+    keys = [rng.permutation(N)]
+    for f in sorted(prob.features, key=lambda f: f.weight):
+        if f.kind == "diversify":
+            keys.append(f.codes)
+    order = np.lexsort(keys) if len(keys) > 1 else keys[0]
+    seat_of[order] = free_seats  # free_seats is sorted: column-major
     seat_of[N:] = last_col[len(last_col) - (M - N) :]
     tab = tau[:, seat_of]  # (R, M)
     s = M // T
