@@ -1,5 +1,7 @@
 """What the ``learning`` app adds to other pages (see :mod:`minipublic.web.hooks`)."""
 
+import datetime as dt
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +25,7 @@ def member_home(request, assembly, participant) -> list[Section]:
         return []
     sections = []
     now = timezone.now()
-    for meeting in assembly.meetings.filter(starts_at__gte=now - timezone.timedelta(hours=12))[:3]:
+    for meeting in assembly.meetings.filter(starts_at__gte=now - dt.timedelta(hours=12))[:3]:
         plan = current_plan(meeting)
         if plan is None:
             continue
