@@ -328,16 +328,17 @@ def assign_tables(
     one member too many of a value at one table costs about as much as half
     a repeat meeting.
 
-    When any member may take any seat (no together groups, clustered
-    features or accessible-table limits) and there are at least as many
-    tables as seats per table, the first rounds come from a difference
-    matrix over Z_T: seat (x, y) sits at table (y + f_k(x)) mod T in round
-    k, which makes those rounds free of repeat meetings whoever takes which
-    seat; members are then matched to seats by tabu search on the mixing
-    term alone. Other rounds are seated greedily (the most constrained
-    members first, members sharing a clustered value one after another);
-    CP-SAT repairs any round that breaks a hard constraint with the fewest
-    changes. Then each round in turn is improved by tabu search on swaps
+    When there are at least as many tables T as seats per table, the rounds
+    start from a difference matrix over Z_T: seat (x, y) sits at table
+    (y + f_k(x)) mod T in round k, which makes rounds repeat-free whoever
+    takes which seat (rows that cannot be made collision-free are chosen
+    to collide least); members are matched to seats by tabu search on the
+    mixing term alone, then each round is mended by swaps to gather
+    together groups and clustered values, honour pins and accessible
+    tables, and split apart pairs. Otherwise rounds are seated greedily
+    (the most constrained members first, members sharing a clustered value
+    one after another). CP-SAT repairs any round that still breaks a hard
+    constraint with the fewest changes. Then each round in turn is improved by tabu search on swaps
     and moves with the other rounds fixed (as Dotú and Van Hentenryck did
     for the social golfer problem); the quadratic mixing term has a
     closed-form change under a swap, so all swaps of a sample of members

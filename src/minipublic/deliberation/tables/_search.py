@@ -383,6 +383,94 @@ def _tabu_round(
     return best_a, best, start, it
 
 
+def _swap_repair(
+    prob: Problem,
+    r: int,
+    a: np.ndarray,
+    met: np.ndarray,
+    rng: np.random.Generator,
+    home: dict,
+) -> np.ndarray:
+    """Mend round r of a template seating by swaps (sizes never change).
+
+    Gathers each together group (and each clustered value small enough to
+    fit a table) at one table, then puts pinned members at their tables,
+    members at forbidden tables at allowed ones, and splits apart pairs.
+    Each fix swaps the member with the unlocked partner who has met the
+    fewest of the member's new table-mates before. ``home`` remembers each
+    group's table so it stays put from round to round. May leave a
+    violation; the caller checks.
+    """
+    a = a.copy()
+    T = prob.tables
+    N = len(a)
+    locked = np.zeros(N, dtype=bool)
+    allowed = prob.allowed[r]
+    cap = -(-N // T)
+
+    def swap_in(i: int, t: int) -> bool:
+        """Bring member i to table t by a swap with someone there; False if no one fits."""
+        A = a[i]
+        at_t = np.flatnonzero((a == t) & ~locked & allowed[:, A])
+        if len(at_t) == 0 or not allowed[i, t]:
+            return False
+        others_A = (a == A) & (np.arange(N) != i)
+        others_t = a == t
+        # cost: partner meets old acquaintances at A; i meets old ones at t; apart clashes.
+        cost = (met[at_t][:, others_A] > 0).sum(axis=1) + BIG * prob.apart[at_t][:, others_A].any(
+            axis=1
+        )
+        clash_i = int((prob.apart[i] & others_t).sum()) - prob.apart[i, at_t].astype(int)
+        cost = cost + BIG * (clash_i > 0)
+        j = int(at_t[np.argmin(cost + 1e-3 * rng.random(len(at_t)))])
+        a[i], a[j] = t, A
+        return True
+
+    gathered = [g for g in prob.groups]
+    for f in prob.features:
+        if f.kind == "cluster":
+            for k in range(len(f.labels)):
+                pos = np.flatnonzero(f.codes == k)
+                if 2 <= len(pos) <= cap:
+                    gathered.append(pos)
+    for gi, pos in enumerate(gathered):
+        pins = {int(prob.fixed[r, i]) for i in pos if prob.fixed[r, i] >= 0}
+        fits = allowed[pos].all(axis=0)
+        if pins:
+            t = next(iter(pins))
+        elif gi in home and fits[home[gi]]:
+            t = home[gi]
+        else:
+            count = np.bincount(a[pos], minlength=T).astype(float)
+            count[~fits] = -1
+            t = int(np.argmax(count + 1e-3 * rng.random(T)))
+        home[gi] = t
+        locked[pos[a[pos] == t]] = True
+        for i in pos:
+            if a[i] != t and swap_in(int(i), t):
+                locked[i] = True
+    for i in np.flatnonzero(prob.fixed[r] >= 0):
+        if a[i] != prob.fixed[r, i]:
+            swap_in(int(i), int(prob.fixed[r, i]))
+        locked[i] = True
+    for i in np.flatnonzero(~allowed[np.arange(N), a]):
+        for t in rng.permutation(np.flatnonzero(allowed[i])):
+            if swap_in(int(i), int(t)):
+                break
+        locked[i] = True
+    for x, y in np.argwhere(np.triu(prob.apart)):
+        if a[x] == a[y]:
+            mover = y if not locked[y] else x
+            for t in rng.permutation(T):
+                if (
+                    t != a[mover]
+                    and not prob.apart[mover, a == t].any()
+                    and swap_in(int(mover), int(t))
+                ):
+                    break
+    return a
+
+
 def _violates(prob: Problem, r: int, a: np.ndarray, present: np.ndarray) -> bool:
     """True if round r's seating breaks a hard constraint."""
     here = np.flatnonzero(present)
@@ -436,13 +524,7 @@ def solve(
     # The repeat-free start suits plans where any member may take any seat:
     # together groups, clustered values and accessible tables pull members
     # to particular tables round after round, which the greedy start handles.
-    suits_template = (
-        R >= 2
-        and s <= T
-        and not prob.groups
-        and not any(f.kind == "cluster" for f in prob.features)
-        and not (prob.needs_access.any() and not prob.accessible.all())
-    )
+    suits_template = R >= 2 and s <= T
     if suits_template:
         rows = difference_rows(T, s, R, rng)
         for _attempt in range(TEMPLATE_RESTARTS):
@@ -483,12 +565,17 @@ def solve(
                 progress(0.3, "repeat-free start")
     met = meeting_matrix(assign[:done], T) if done else np.zeros((N, N), dtype=np.int64)
     greedy = 0
+    repaired = 0
+    group_home: dict = {}
     for r in range(R):
         if r >= done:
             a, ok = _greedy_round(prob, r, present, met, mixing, rng, group_table)
             greedy += 1
         else:
             a, ok = assign[r], True
+            if _violates(prob, r, a, present) or prob.groups:
+                a = _swap_repair(prob, r, a, met, rng, group_home)
+                repaired += 1
         if not ok or _violates(prob, r, a, present):
             a, _ = _cpsat_round(
                 prob,
@@ -513,6 +600,8 @@ def solve(
             progress(0.3 + 0.1 * (r + 1) / R, f"first seating, round {r + 1} of {R}")
     if greedy:
         steps.append(f"greedy seating for {greedy} round(s)")
+    if repaired:
+        steps.append(f"{repaired} round(s) mended by swaps for the hard constraints")
     if cpsat_rounds:
         steps.append(f"CP-SAT repair of {cpsat_rounds} round(s) to meet the hard constraints")
     movable = (prob.fixed < 0) & (prob.group_of < 0)[None, :]
