@@ -301,3 +301,37 @@ def test_reseat_errors():
         reseat(plan, frame, round=3, absent=[], seed=0)
     with pytest.raises(InfeasibleError, match="cannot fill 2 tables"):
         reseat(plan, frame, round=1, absent=["p00", "p01", "p02", "p03", "p04"], seed=0)
+
+
+@pytest.mark.parametrize(("T", "s"), [(5, 5), (7, 4), (9, 6), (12, 5), (15, 10)])
+def test_difference_rows_have_injective_differences(T, s):
+    from minipublic.deliberation.tables._template import difference_rows
+
+    rows = difference_rows(T, s, 6, np.random.default_rng(0))
+    assert len(rows) >= 2 and (rows[:, 0] == 0).all()
+    for k in range(len(rows)):
+        for j in range(k):
+            assert len(set(((rows[k] - rows[j]) % T).tolist())) == s
+
+
+@pytest.mark.parametrize(("T", "s", "R"), [(15, 10, 8), (10, 10, 5), (6, 4, 6)])
+def test_collisions_count_repeat_meetings(T, s, R):
+    """Each collision of two columns makes exactly T pairs of seats meet twice."""
+    from minipublic.deliberation.tables._scores import repeat_counts
+    from minipublic.deliberation.tables._search import meeting_matrix
+    from minipublic.deliberation.tables._template import difference_rows, near_rows, seat_tables
+
+    rng = np.random.default_rng(1)
+    rows, collisions = near_rows(difference_rows(T, s, R, rng), T, s, R, rng)
+    assert len(rows) == R
+    repeats, _ = repeat_counts(meeting_matrix(seat_tables(rows, T), T))
+    assert repeats == collisions * T
+
+
+def test_repeat_free_plan_when_one_exists():
+    # 25 members at 5 tables of 5 for 5 rounds: an affine plane, so 0 repeats.
+    frame = people(25, area=list("abcde") * 5)
+    plan = assign_tables(frame, tables=5, rounds=5, mix={"area": "diversify"}, seed=0)
+    assert plan.repeat_meetings == plan.repeat_lower_bound == 0
+    assert plan.pairs_met == 5 * 5 * 10
+    assert (plan.mixing["score"] == 1.0).all()
