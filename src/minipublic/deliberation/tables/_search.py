@@ -567,13 +567,14 @@ def solve(
     greedy = 0
     repaired = 0
     group_home: dict = {}
+    gather = bool(prob.groups) or any(f.kind == "cluster" for f in prob.features)
     for r in range(R):
         if r >= done:
             a, ok = _greedy_round(prob, r, present, met, mixing, rng, group_table)
             greedy += 1
         else:
             a, ok = assign[r], True
-            if _violates(prob, r, a, present) or prob.groups:
+            if gather or _violates(prob, r, a, present):
                 a = _swap_repair(prob, r, a, met, rng, group_home)
                 repaired += 1
         if not ok or _violates(prob, r, a, present):
@@ -601,7 +602,9 @@ def solve(
     if greedy:
         steps.append(f"greedy seating for {greedy} round(s)")
     if repaired:
-        steps.append(f"{repaired} round(s) mended by swaps for the hard constraints")
+        steps.append(
+            f"{repaired} round(s) mended by swaps (together groups, clustered values, hard constraints)"
+        )
     if cpsat_rounds:
         steps.append(f"CP-SAT repair of {cpsat_rounds} round(s) to meet the hard constraints")
     movable = (prob.fixed < 0) & (prob.group_of < 0)[None, :]
