@@ -185,7 +185,7 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--time-limit", type=float, default=4.0)
+    parser.add_argument("--time-limit", type=float, default=3.5)
     parser.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
     parser.add_argument("--no-cli", action="store_true", help="skip timing the CLI process")
     parser.add_argument("--groupselect-attempts", type=int, default=10)
