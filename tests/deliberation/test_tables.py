@@ -138,15 +138,19 @@ def test_numeric_feature_is_banded():
     assert all(len(c) == 4 for c in plan.mixing["counts"])
 
 
-def test_same_seed_same_plan():
-    frame = people(30, area=list("abc") * 10, trust=["low", "high"] * 15)
-    kw = {"tables": 5, "rounds": 3, "mix": {"area": "diversify", "trust": "diversify"}}
-    a = assign_tables(frame, seed=7, **kw)
-    b = assign_tables(frame, seed=7, **kw)
+@pytest.mark.parametrize(("n", "tables"), [(30, 5), (36, 6)])
+def test_same_seed_same_plan(n, tables):
+    """Greedy start (30 at 5 tables of 6) and difference-matrix start (36 at 6 of 6)."""
+    frame = people(n, area=list("abc") * (n // 3), trust=["low", "high"] * (n // 2))
+    kw = {"tables": tables, "rounds": 3, "mix": {"area": "diversify", "trust": "diversify"}}
+    a = assign_tables(frame, seed=7, time_limit=120, **kw)
+    b = assign_tables(frame, seed=7, time_limit=120, **kw)
     assert not a.stopped_by_time
     pd.testing.assert_frame_equal(a.assignment, b.assignment)
     assert a.repeat_meetings == b.repeat_meetings and a.method == b.method
     pd.testing.assert_frame_equal(a.mixing, b.mixing)
+    c = assign_tables(frame, seed=8, time_limit=120, **kw)
+    assert not c.assignment.equals(a.assignment)
 
 
 def test_hard_constraints_hold():
