@@ -46,7 +46,9 @@ GROUPSELECT = Path(os.environ.get("GROUPSELECT_LIB", "/tmp/groupselect-lib"))
 FAMILIES = ("uniform", "skewed", "cluster", "constrained")
 
 
-def family(name: str, n: int, tables: int, seed: int) -> tuple[pd.DataFrame, dict, dict]:
+def family(
+    name: str, n: int, tables: int, seed: int, rounds: int = 8
+) -> tuple[pd.DataFrame, dict, dict]:
     """(members, assign_tables keyword arguments, files for the CLI) of one input family."""
     rng = np.random.default_rng(seed)
     ids = [f"m{i:03d}" for i in range(n)]
@@ -78,9 +80,13 @@ def family(name: str, n: int, tables: int, seed: int) -> tuple[pd.DataFrame, dic
         frame["access"] = ""
         frame.loc[order[8:14], "access"] = "yes"
         apart = [(ids[order[14 + 2 * k]], ids[order[15 + 2 * k]]) for k in range(5)]
-        pins = {(1, ids[order[30]]): 2, (3, ids[order[31]]): 5, (8, ids[order[32]]): 9}
+        pins = {
+            (1, ids[order[30]]): min(2, tables),
+            (min(3, rounds), ids[order[31]]): min(5, tables),
+            (rounds, ids[order[32]]): min(9, tables),
+        }
         fac = {f"fac{t:02d}": t for t in range(1, tables + 1)}
-        apart.append((ids[order[33]], "fac07"))
+        apart.append((ids[order[33]], f"fac{min(7, tables):02d}"))
         kwargs |= {
             "together": "lang",
             "needs_access": "access",
@@ -195,9 +201,11 @@ def main() -> None:
     print(
         f"{n} members x {T} tables x {R} rounds, seed {args.seed}, time limit {args.time_limit:g} s"
     )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f} (times scale with load)")
     rows = []
     for name in args.families:
-        frame, kwargs, files = family(name, n, T, args.seed)
+        frame, kwargs, files = family(name, n, T, args.seed, R)
         t0 = time.perf_counter()
         plan = assign_tables(
             frame, tables=T, rounds=R, seed=args.seed, time_limit=args.time_limit, **kwargs
