@@ -18,6 +18,7 @@ app.add_typer(_sortition.app, name="sortition")
 app.add_typer(_statements.app, name="statements")
 app.add_typer(_cohesion.app, name="cohesion")
 _site.register(app)
+from minipublic.cli import _dri  # noqa: E402, F401  (adds `statements dri`)
 
 
 def main() -> None:
