@@ -31,7 +31,7 @@ A pair in which one member gave every consideration the same rating (or every
 option the same rank) has no correlation: it is left out and counted
 (``n_pairs_dropped``).
 
-Random answers can give a positive DRI (Warden 2025 shows this), so each
+Random answers can give a positive DRI (Warden, undated, shows this), so each
 stage also gets a permutation p-value for "DRI above chance", and two stages
 a p-value for "post - pre above chance"; see
 :func:`deliberative_reason_index` for exactly how the null distributions are
@@ -41,14 +41,14 @@ References
 ----------
 .. [1] Niemeyer, S. & Veri, F. (2022). "The Deliberative Reason Index". In
    S. A. Ercan, H. Asenbaum, N. Curato & R. F. Mendonça (eds.), *Research
-   Methods in Deliberative Democracy*, pp. 99-114. Oxford University Press.
+   Methods in Deliberative Democracy*. Oxford University Press.
 .. [2] Niemeyer, S., Veri, F., Dryzek, J. S. & Bächtiger, A. (2024). "How
    Deliberation Happens: Enabling Deliberative Reason". *American Political
-   Science Review* 118(1), 345-362. doi:10.1017/S0003055423000023
+   Science Review* 118(1). doi:10.1017/S0003055423000023
 .. [3] Phipson, B. & Smyth, G. K. (2010). "Permutation p-values should never
    be zero". *Statistical Applications in Genetics and Molecular Biology*
    9(1), article 39.
-.. [4] Warden, J. (2025). "A validity test of the Deliberative Reason Index
+.. [4] Warden, J. (undated). "A validity test of the Deliberative Reason Index
    using randomized input". Technical note, social-protocols/dri-in-polis.
 """
 
@@ -205,7 +205,7 @@ def _clean(frame, columns: tuple[str, ...], file: str) -> pd.DataFrame:
     out = pd.DataFrame(index=range(len(frame)))
     for column in labels:
         cells = frame[column].reset_index(drop=True)
-        if cells.dtype == object:
+        if not pd.api.types.is_numeric_dtype(cells):
             cells = cells.map(lambda v: v.strip() if isinstance(v, str) else v)
         empty = cells.isna() | cells.map(lambda v: isinstance(v, str) and v == "")
         if empty.any():
@@ -548,7 +548,7 @@ def deliberative_reason_index(
     member's ratings across the considerations, independently for each member,
     keeps the option rankings, and recomputes the group DRI over the same
     pairs. ``p = (1 + #{null DRI >= observed DRI}) / (permutations + 1)``
-    (Phipson & Smyth 2010), so p is never 0. This is the check Warden (2025)
+    (Phipson & Smyth 2010), so p is never 0. This is the check Warden (undated)
     argues for: random or arbitrary answers can give DRI well above 0.
 
     **Change above chance (two stages).** The null hypothesis is that
@@ -575,10 +575,10 @@ def deliberative_reason_index(
     ----------
     .. [1] Niemeyer, S. & Veri, F. (2022). "The Deliberative Reason Index".
        In *Research Methods in Deliberative Democracy*, Oxford University
-       Press, pp. 99-114.
+       Press.
     .. [2] Niemeyer, S., Veri, F., Dryzek, J. S. & Bächtiger, A. (2024). "How
        Deliberation Happens: Enabling Deliberative Reason". *American
-       Political Science Review* 118(1), 345-362.
+       Political Science Review* 118(1).
 
     Examples
     --------
