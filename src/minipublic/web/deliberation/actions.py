@@ -11,7 +11,7 @@ moderation decision also writes one line to the exportable moderation log.
 import threading
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,8 +123,12 @@ def do_get_voter(conversation, *, participant=None, browser_id: str | None = Non
     return voter
 
 
-def check_vote(conversation, voter_id: int, statement_id, value) -> None:
-    """Validate, then store one vote (agree 1 / disagree -1 / pass 0)."""
+def check_vote(conversation, voter_id: int, statement_id, value) -> bool:
+    """Validate the vote's value, then store it (see :func:`do_vote`).
+
+    Returns False (and stores nothing) when the statement is not one the
+    voter may see under the moderation policy.
+    """
     try:
         value = int(value) if str(value).lstrip("-").isdigit() else Vote.VALUES[str(value)]
         statement_id = int(statement_id)
@@ -132,34 +136,50 @@ def check_vote(conversation, voter_id: int, statement_id, value) -> None:
         raise ValidationError({"vote": _("Choose agree, disagree or pass.")}) from None
     if value not in (-1, 0, 1):
         raise ValidationError({"vote": _("Choose agree, disagree or pass.")})
-    if not Statement.objects.visible(conversation).filter(pk=statement_id).exists():
+    if not do_vote(conversation, voter_id, statement_id, value):
         raise ValidationError({"statement": _("This statement cannot be voted on.")})
-    do_vote(conversation, voter_id, statement_id, value)
+    return True
 
 
 _counter = threading.local()
 
 
+def _upsert_sql(conversation) -> tuple[str, tuple]:
+    statuses = (
+        (Status.ACCEPTED,)
+        if conversation.moderation == Moderation.STRICT
+        else (Status.ACCEPTED, Status.PENDING)
+    )
+    vote, statement = Vote._meta.db_table, Statement._meta.db_table
+    marks = ", ".join(["%s"] * len(statuses))
+    sql = (
+        f"INSERT INTO {vote} (voter_id, statement_id, value, updated_at) "
+        f"SELECT %s, s.id, %s, %s FROM {statement} s "
+        f"WHERE s.id = %s AND s.conversation_id = %s AND s.status IN ({marks}) "
+        "ON CONFLICT (voter_id, statement_id) "
+        "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+    )
+    return sql, tuple(str(x) for x in statuses)
+
+
 def do_vote(
     conversation, voter_id: int, statement_id: int, value: int, *, check_refresh: bool = True
-) -> None:
-    """Insert or update the voter's vote on the statement: one statement, idempotent."""
-    with transaction.atomic():
-        Vote.objects.bulk_create(
-            [
-                Vote(
-                    voter_id=voter_id,
-                    statement_id=statement_id,
-                    value=value,
-                    updated_at=timezone.now(),
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["voter", "statement"],
-            update_fields=["value", "updated_at"],
-        )
-    if check_refresh:
+) -> bool:
+    """Insert or update the voter's vote: one idempotent statement, its own transaction.
+
+    The ``INSERT … SELECT`` takes its statement row only when that statement
+    is visible under the moderation policy, so the check and the write are
+    one atomic statement (a statement rejected a moment ago cannot be voted
+    on). Returns whether a vote was stored.
+    """
+    sql, statuses = _upsert_sql(conversation)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, (voter_id, value, now, statement_id, conversation.pk, *statuses))
+        stored = cursor.rowcount == 1
+    if stored and check_refresh:
         _maybe_refresh(conversation)
+    return stored
 
 
 # Every process checks whether the map is due only once every this many votes,

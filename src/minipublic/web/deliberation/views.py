@@ -6,13 +6,15 @@ visibility check and one ``INSERT … ON CONFLICT``; it never computes the map.
 """
 
 import csv
+import os
 import secrets
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,7 +84,11 @@ def _rate_ok(key: str, limit: int, seconds: int) -> bool:
 
 
 def _votes_per_minute() -> int:
-    return int(getattr(settings, "MINIPUBLIC_PUBLIC_VOTES_PER_MINUTE", 120))
+    """Votes a public browser may cast per minute: setting, else environment, else 120."""
+    value = getattr(settings, "MINIPUBLIC_PUBLIC_VOTES_PER_MINUTE", None)
+    if value is None:
+        value = os.environ.get("MINIPUBLIC_PUBLIC_VOTES_PER_MINUTE", "120")
+    return int(value)
 
 
 class StatementForm(forms.Form):
@@ -159,11 +165,45 @@ def _wants_json(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+_VOTER_IDS: dict[tuple[int, str], int] = {}
+
+
+def _voter_id(conversation, kind, who) -> int:
+    """The voter row's id, remembered per process (a browser's voter never changes)."""
+    key = (conversation.pk, f"m{who.pk}" if kind == "member" else f"b{who}")
+    voter_id = _VOTER_IDS.get(key)
+    if voter_id is None:
+        voter_id = actions.do_get_voter(
+            conversation,
+            participant=who if kind == "member" else None,
+            browser_id=who if kind == "public" else None,
+        ).pk
+        if len(_VOTER_IDS) > 100_000:
+            _VOTER_IDS.clear()
+        _VOTER_IDS[key] = voter_id
+    return voter_id
+
+
 @require_POST
-@require_permission("vote", "statements")
 def cast(request, slug):
-    """Store one vote: idempotent (a repeat updates the same row)."""
-    conversation = request.assembly.conversation
+    """Store one vote: idempotent (a repeat updates the same row).
+
+    The hot path of the site, so it is kept to two queries: the assembly with
+    its conversation (then the same permission table as every page), and one
+    ``INSERT … SELECT … ON CONFLICT`` that checks visibility and writes.
+    """
+    from minipublic.web.assemblies.models import Assembly
+
+    assembly = Assembly.objects.select_related("conversation").filter(slug=slug).first()
+    if assembly is None:
+        raise Http404
+    request.assembly = assembly
+    if not request_can(request, "vote", "statements", assembly=assembly):
+        signed_in = request.user.is_authenticated or getattr(request, "participant", None)
+        if not signed_in:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    conversation = assembly.conversation
     kind, who = _identity(request, conversation)
     as_json = _wants_json(request)
 
@@ -180,20 +220,30 @@ def cast(request, slug):
             return refuse(_("Open the voting page first, then vote."), 400)
         if not _rate_ok(f"delib:v:{conversation.pk}:{who}", _votes_per_minute(), 60):
             return refuse(_("Too many votes in a minute from this browser. Wait a moment."), 429)
-    voter = actions.do_get_voter(
-        conversation,
-        participant=who if kind == "member" else None,
-        browser_id=who if kind == "public" else None,
-    )
     try:
         actions.check_vote(
-            conversation, voter.pk, request.POST.get("statement"), request.POST.get("vote")
+            conversation,
+            _voter_id(conversation, kind, who),
+            request.POST.get("statement"),
+            request.POST.get("vote"),
         )
     except ValidationError as exc:
         return refuse(" ".join(exc.messages), 400)
     if as_json:
         return JsonResponse({"ok": True})
     return redirect("deliberation:vote", slug=slug)
+
+
+cast.required_permission = ("vote", "statements")
+
+
+@require_permission("view", "opinion_map")
+def map_version(request, slug):
+    """The current map version: the page polls this cheaply (cacheable for 5 s)."""
+    conversation = _conversation(request.assembly)
+    response = JsonResponse({"version": conversation.map_version})
+    response["Cache-Control"] = "max-age=5, private"
+    return response
 
 
 @require_permission("vote", "statements")
@@ -309,15 +359,6 @@ def opinion_map(request, slug):
     context = _map_context(request, conversation)
     context["can_vote"] = request_can(request, "vote", "statements", assembly=request.assembly)
     return render(request, "deliberation/map.html", context)
-
-
-@require_permission("view", "opinion_map")
-def map_version(request, slug):
-    """The current map version: the page polls this cheaply."""
-    conversation = _conversation(request.assembly)
-    response = JsonResponse({"version": conversation.map_version})
-    response["Cache-Control"] = "max-age=5, private"
-    return response
 
 
 @require_permission("view", "deliberation")
