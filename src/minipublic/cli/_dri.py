@@ -1,7 +1,7 @@
 """``minipublic statements dri``: the Deliberative Reason Index from two CSV files.
 
-Registered into the ``statements`` group; numpy, pandas and scipy are imported
-inside the command so ``minipublic --help`` stays fast.
+Registered into the ``statements`` group; rich, numpy, pandas and scipy are
+imported inside the command so ``minipublic --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,14 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from minipublic.cli._statements import app as statements_app
 from minipublic.errors import MinipublicError
-
-_console = Console()
-_errors = Console(stderr=True)
 
 
 def _words(p: float) -> str:
@@ -48,6 +43,9 @@ def dri_command(
 
     Writes dri.csv, individual.csv, pairs.csv and consistency.svg into OUT.
     """
+    from rich.console import Console
+    from rich.table import Table
+
     from minipublic.deliberation.dri import (
         consistency_svg,
         deliberative_reason_index,
@@ -70,7 +68,7 @@ def dri_command(
         result.pairs.to_csv(out / "pairs.csv", index=False)
         (out / "consistency.svg").write_text(svg, encoding="utf-8")
     except (MinipublicError, OSError) as exc:
-        _errors.print(f"[red]error: {exc}[/red]", highlight=False, soft_wrap=True)
+        Console(stderr=True).print(f"[red]error: {exc}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
     table = Table(title="Deliberative Reason Index")
@@ -85,6 +83,7 @@ def dri_command(
             str(row.n_pairs_dropped),
             "-" if row.p_value != row.p_value else f"{row.p_value:.3g} ({_words(row.p_value)})",
         )
+    _console = Console()
     _console.print(table)
     if result.change is not None:
         pre, post = result.change_stages
