@@ -322,7 +322,6 @@ CY_PLURAL = {
 def fill(path: str) -> int:
     """Write the Welsh into *path*; return how many entries are still missing."""
     import ast
-
     from pathlib import Path
 
     lines = Path(path).read_text(encoding="utf-8").split("\n")
