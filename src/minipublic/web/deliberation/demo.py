@@ -270,14 +270,24 @@ def load(demo: Demo) -> None:
         for title, text in PROPOSALS
     ]
     reasons = {
-        (
-            2,
-            1,
-        ): "The shuttle bus would not reach the villages, so people there lose access to the shops.",
-        (2, 0): "Market traders on low incomes would lose Saturday trade.",
-        (1, 4): "Planning permission for the quarry could take longer than two years.",
-        (0, 2): "Counting the homes insulated is not the same as measuring emissions.",
-        (1, 3): "A co-operative board could be taken over by a few people.",
+        (2, 1): [
+            "The shuttle bus would not reach the villages, so people there lose access to the shops.",
+            "My mother cannot walk from the car park; a shuttle every half hour is not enough.",
+            "Only if the shuttle also runs from the villages.",
+        ],
+        (2, 0): [
+            "Market traders on low incomes would lose Saturday trade.",
+            "Parking fines would hit people who cannot afford them.",
+        ],
+        (1, 4): [
+            "Planning permission for the quarry could take longer than two years.",
+            "The grid connection alone can take three years.",
+        ],
+        (0, 2): ["Counting the homes insulated is not the same as measuring emissions."],
+        (1, 3): [
+            "A co-operative board could be taken over by a few people.",
+            "Only if every household gets a vote, not just shareholders.",
+        ],
     }
     conversation.refresh_from_db()
     agreed = [

@@ -177,7 +177,7 @@ def describe_map(data: dict, texts: dict[int, str]) -> dict:
                 "text": texts[r["statement"]],
                 "direction": r["direction"],
                 "share": round(100 * r["share"]),
-                "times": round(r["repness"], 1),
+                "times": round(r["repness"], 1) if r["repness"] <= 10 else None,
             }
             for r in group["representative"]
             if r["statement"] in texts

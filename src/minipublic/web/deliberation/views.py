@@ -798,6 +798,12 @@ def heat_rows(conversation):
         cell[s.fit] += 1
         if s.reason and s.fit != Fit.MEETS:
             cell["reasons"].append((s.get_fit_display(), s.reason))
+    for cell in cells.values():
+        # The same reason given by several members is shown once, with how many gave it.
+        counted: dict = {}
+        for fit, reason in cell["reasons"]:
+            counted[(fit, reason)] = counted.get((fit, reason), 0) + 1
+        cell["reasons"] = [(fit, reason, n) for (fit, reason), n in counted.items()]
     rows = []
     for p in conversation.proposals.all():
         row = []
