@@ -308,11 +308,8 @@ def load(demo: Demo) -> None:
                     fit = Fit.PARTLY
                 else:
                     fit = Fit.MEETS
-                reason = (
-                    reasons.get((p_i, c_i), "It depends on how it is done.")
-                    if fit != Fit.MEETS
-                    else ""
-                )
+                options = reasons.get((p_i, c_i), ["It depends on how it is done."])
+                reason = options[int(rng.integers(len(options)))] if fit != Fit.MEETS else ""
                 actions.check_score(proposal, criterion, participant, fit, reason)
 
     # Meta-consensus: considerations and options, answered before and after.
