@@ -165,7 +165,7 @@ def _upsert_sql(conversation) -> tuple[str, tuple]:
 def do_vote(
     conversation, voter_id: int, statement_id: int, value: int, *, check_refresh: bool = True
 ) -> bool:
-    """Insert or update the voter's vote: one idempotent statement, its own transaction.
+    """Insert or update the voter's vote: one idempotent statement, one transaction.
 
     The ``INSERT … SELECT`` takes its statement row only when that statement
     is visible under the moderation policy, so the check and the write are
@@ -174,7 +174,9 @@ def do_vote(
     """
     sql, statuses = _upsert_sql(conversation)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement: in autocommit mode it is its own transaction (no BEGIN /
+    # COMMIT round trips); inside an outer atomic block it joins that one.
+    with connection.cursor() as cursor:
         cursor.execute(sql, (voter_id, value, now, statement_id, conversation.pk, *statuses))
         stored = cursor.rowcount == 1
     if stored and check_refresh:
