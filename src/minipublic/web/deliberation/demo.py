@@ -164,15 +164,24 @@ def _conversation_votes(conversation, statements, voters, rng: np.random.Generat
             actions.do_vote(conversation, voter.pk, ids[j], value, check_refresh=False)
 
 
-def _dri_answers(conversation, members, rng: np.random.Generator) -> None:
+# The meta-consensus answers use their own generator, so that changes elsewhere
+# in the demo do not change them: each member has a position on one main
+# value axis (and a little on a second); ratings and rankings follow it with
+# noise that is large before deliberation and small after.
+DRI_SEED = 5
+OPTION_POSITIONS = [[-1.5, 0.4], [-0.5, -0.6], [0.5, 0.6], [1.5, -0.4]]
+
+
+def _dri_answers(conversation, members) -> None:
     """Ratings and rankings whose link to a shared structure tightens after deliberation."""
+    rng = np.random.default_rng(DRI_SEED)
     considerations = list(conversation.considerations.all())
     options = list(conversation.options.all())
     n_c, n_o = len(considerations), len(options)
     loadings = rng.normal(size=(n_c, 2))  # what each consideration speaks to
-    option_pos = rng.normal(size=(n_o, 2))  # what each option serves
-    values = {p.pk: rng.normal(size=2) for p in members}
-    for stage, noise in (("pre", 1.6), ("post", 0.45)):
+    positions = np.array(OPTION_POSITIONS[:n_o])  # what each option serves
+    values = {p.pk: rng.normal(size=2) * np.array([1.0, 0.15]) for p in members}
+    for stage, noise in (("pre", 1.5), ("post", 0.3)):
         actions.do_set_dri_stage(conversation, stage)
         for participant in members:
             raw = loadings @ values[participant.pk] + rng.normal(scale=noise, size=n_c)
@@ -181,7 +190,7 @@ def _dri_answers(conversation, members, rng: np.random.Generator) -> None:
                 c.pk: int(np.searchsorted(cut, v)) + 1
                 for c, v in zip(considerations, raw, strict=True)
             }
-            utility = option_pos @ values[participant.pk] + rng.normal(scale=noise, size=n_o)
+            utility = positions @ values[participant.pk] + rng.normal(scale=noise, size=n_o)
             order = np.argsort(-utility)
             ranks = {options[i].pk: place + 1 for place, i in enumerate(order)}
             actions.check_answer_dri(conversation, participant, ratings, ranks)
@@ -316,6 +325,6 @@ def load(demo: Demo) -> None:
     actions.check_set_dri_items(
         conversation, "\n".join(CONSIDERATIONS), "\n".join(OPTIONS), acting_user=organiser
     )
-    _dri_answers(conversation, members, rng)
+    _dri_answers(conversation, members)
     actions.do_set_dri_stage(conversation, "", acting_user=organiser)
     demo.objects["conversation"] = conversation

@@ -184,17 +184,47 @@ def _voter_id(conversation, kind, who) -> int:
     return voter_id
 
 
+# The assembly with its conversation, kept per process for a moment: a vote
+# then costs one query. A change of settings (public voting closed, policy
+# changed) reaches every process within this many seconds; what may be voted
+# on is still checked by the vote's own INSERT … SELECT at that instant.
+ASSEMBLY_TTL = 2.0
+_ASSEMBLIES: dict[str, tuple[float, object]] = {}
+
+
+def _assembly_for_votes(slug):
+    import time
+
+    from minipublic.web.assemblies.models import Assembly
+
+    now = time.monotonic()
+    hit = _ASSEMBLIES.get(slug)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    assembly = Assembly.objects.select_related("conversation").filter(slug=slug).first()
+    if assembly is not None and getattr(assembly, "conversation", None) is None:
+        assembly = None
+    if len(_ASSEMBLIES) > 1000:
+        _ASSEMBLIES.clear()
+    _ASSEMBLIES[slug] = (now + ASSEMBLY_TTL, assembly)
+    return assembly
+
+
+def forget_assemblies(**_kwargs) -> None:
+    """Drop this process's cached assemblies (connected to their saves in ``apps.py``)."""
+    _ASSEMBLIES.clear()
+
+
 @require_POST
 def cast(request, slug):
     """Store one vote: idempotent (a repeat updates the same row).
 
-    The hot path of the site, so it is kept to two queries: the assembly with
-    its conversation (then the same permission table as every page), and one
-    ``INSERT … SELECT … ON CONFLICT`` that checks visibility and writes.
+    The hot path of the site, so it is kept to one query: the assembly with
+    its conversation comes from a 2-second per-process cache (then the same
+    permission table as every page), and one ``INSERT … SELECT … ON
+    CONFLICT`` checks visibility and writes.
     """
-    from minipublic.web.assemblies.models import Assembly
-
-    assembly = Assembly.objects.select_related("conversation").filter(slug=slug).first()
+    assembly = _assembly_for_votes(slug)
     if assembly is None:
         raise Http404
     request.assembly = assembly
@@ -237,13 +267,27 @@ def cast(request, slug):
 cast.required_permission = ("vote", "statements")
 
 
-@require_permission("view", "opinion_map")
 def map_version(request, slug):
-    """The current map version: the page polls this cheaply (cacheable for 5 s)."""
-    conversation = _conversation(request.assembly)
-    response = JsonResponse({"version": conversation.map_version})
+    """The current map version: the page polls this cheaply (cacheable for 5 s).
+
+    Like :func:`cast`, it reads the assembly from the 2-second per-process
+    cache and asks the same permission table as the map page.
+    """
+    assembly = _assembly_for_votes(slug)
+    if assembly is None:
+        raise Http404
+    request.assembly = assembly
+    if not request_can(request, "view", "opinion_map", assembly=assembly):
+        signed_in = request.user.is_authenticated or getattr(request, "participant", None)
+        if not signed_in:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    response = JsonResponse({"version": assembly.conversation.map_version})
     response["Cache-Control"] = "max-age=5, private"
     return response
+
+
+map_version.required_permission = ("view", "opinion_map")
 
 
 @require_permission("vote", "statements")
