@@ -178,3 +178,55 @@ def test_criteria_heat_map(delib_demo, page_factory, shot, axe):
     page.wait_for_load_state()
     axe(page)
     shot(page, "deliberation-11-heat-map-cy")
+
+
+def test_member_in_the_deliberate_phase(delib_demo, page_factory, shot, axe):
+    """A member signs in, sees the Deliberation section, answers the survey and scores a proposal."""
+    from minipublic.web.assemblies.actions import do_change_phase
+    from minipublic.web.assemblies.models import Phase
+    from minipublic.web.deliberation import actions
+    from minipublic.web.deliberation.models import Rating, Score
+
+    base = delib_demo.objects["base_url"]
+    assembly = delib_demo.objects["assembly"]
+    do_change_phase(assembly, Phase.DELIBERATE, acting_user=delib_demo.objects["user:organiser"])
+    conversation = assembly.conversation
+    conversation.refresh_from_db()
+    actions.check_set_dri_stage(conversation, "post")
+    megan = delib_demo.objects["member:Megan"]
+    page = page_factory(phone=True)
+    page.goto(delib_demo.objects["member_link"].replace("http://127.0.0.1:8000", base))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Deliberation")).to_be_visible()
+    axe(page)
+    page.get_by_role("link", name="Answer the short survey on considerations and options").click()
+    expect(page.get_by_text("You have answered.")).to_be_visible()
+    axe(page)
+    shot(page, "deliberation-12-survey-phone")
+    first = conversation.considerations.first()
+    page.locator(f"input[name=c-{first.pk}][value='7']").check()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_text("Thank you: your answers are saved.")).to_be_visible()
+    assert Rating.objects.get(participant=megan, stage="post", consideration=first).rating == 7
+    page.goto(f"{base}/a/{DEMO_SLUG}/criteria/score/")
+    axe(page)
+    shot(page, "deliberation-13-score-phone")
+    card = page.locator("form.score-card").first
+    card.locator("fieldset").first.get_by_label("does not meet it").check()
+    card.locator("fieldset").first.locator("input[type=text]").fill("Too slow for the villages.")
+    card.get_by_role("button", name="Save my scores for this proposal").click()
+    expect(page.get_by_text("are saved")).to_be_visible()
+    assert (
+        Score.objects.filter(
+            participant=megan, reason="Too slow for the villages.", fit="not"
+        ).count()
+        == 1
+    )
+    # The voting page in Welsh.
+    page.goto(f"{base}/a/{DEMO_SLUG}/statements/")
+    page.locator("form.language button[value=cy]").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("button", name="Cytuno", exact=True)).to_be_visible()
+    axe(page)
+    shot(page, "deliberation-14-vote-cy")
