@@ -326,7 +326,7 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=200)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--statements", type=int, default=300)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8191)
     parser.add_argument("--db", default="voteload")
