@@ -452,3 +452,15 @@ def test_dri_runs_as_a_task_with_its_seed(
     assert by_stage["pre"]["n_participants"] == 8
     page = client_as("organiser").get(f"/a/{slug}/deliberation/meta-consensus/").content.decode()
     assert "random shuffles" in page and "Seed 7" in page
+
+
+def test_member_view_marks_where_the_member_is(conversation, client_as, member):
+    """The member's own place on the map (member view); the public view has no ring."""
+    voter = Voter.objects.get(conversation=conversation, participant=member())
+    snapshot = MapSnapshot.objects.get(conversation=conversation, version=conversation.map_version)
+    row = next(p for p in snapshot.data["participants"] if p[0] == voter.pk)
+    letter = "ABCDE"[row[3]]
+    page = client_as("member").get(f"/a/{conversation.assembly.slug}/opinion-map/").content.decode()
+    assert f"You are in group {letter}." in page and 'r="9"' in page
+    public = Client().get(f"/a/{conversation.assembly.slug}/opinion-map/").content.decode()
+    assert "You are in group" not in public and 'r="9"' not in public

@@ -102,11 +102,14 @@ GROUP_SHAPES = ["circle", "square", "ring", "box", "cross"]
 LETTERS = "ABCDE"
 
 
-def scatter_svg(data: dict, *, size: int = 320) -> dict:
-    """Points of the scatter, scaled to a square of *size* px (drawn by the template)."""
+def scatter_svg(data: dict, *, size: int = 320, me: int | None = None) -> dict:
+    """Points of the scatter, scaled to a square of *size* px (drawn by the template).
+
+    ``me`` (a voter id) adds ``"me"``: where that voter is and their group letter.
+    """
     people = data.get("participants", [])
     if not people:
-        return {"size": size, "points": [], "centres": []}
+        return {"size": size, "points": [], "centres": [], "me": None}
     xs = [p[1] for p in people]
     ys = [p[2] for p in people]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
@@ -119,9 +122,12 @@ def scatter_svg(data: dict, *, size: int = 320) -> dict:
         return (round(size / 2 + (x - cx) * scale, 1), round(size / 2 - (y - cy) * scale, 1))
 
     points = []
+    mine = None
     sums: dict[int, list[float]] = {}
-    for _pid, x, y, g in people:
+    for pid, x, y, g in people:
         px, py = place(x, y)
+        if me is not None and pid == me:
+            mine = {"x": px, "y": py, "letter": LETTERS[g % 5] if g >= 0 else None}
         points.append(
             {
                 "x": px,
@@ -144,7 +150,7 @@ def scatter_svg(data: dict, *, size: int = 320) -> dict:
         {"x": round(s[0] / s[2], 1), "y": round(s[1] / s[2], 1), "letter": LETTERS[g % 5]}
         for g, s in sorted(sums.items())
     ]
-    return {"size": size, "points": points, "centres": centres}
+    return {"size": size, "points": points, "centres": centres, "me": mine}
 
 
 def _pct(n: int, d: int) -> int:

@@ -383,7 +383,7 @@ def edit_own(request, slug, statement_id):
 # --- the opinion map ----------------------------------------------------------------
 
 
-def _map_context(request, conversation):
+def _map_context(request, conversation, *, me: int | None = None):
     data = routing.snapshot_data(conversation)
     texts = dict(Statement.objects.visible(conversation).values_list("pk", "text"))
     snap = conversation.maps.filter(version=conversation.map_version).first()
@@ -392,7 +392,7 @@ def _map_context(request, conversation):
         "conversation": conversation,
         "snapshot": snap,
         "described": routing.describe_map(data, texts) if data else None,
-        "scatter": routing.scatter_svg(data) if data else None,
+        "scatter": routing.scatter_svg(data, me=me) if data else None,
     }
     return context
 
@@ -400,7 +400,9 @@ def _map_context(request, conversation):
 @require_permission("view", "opinion_map")
 def opinion_map(request, slug):
     conversation = _conversation(request.assembly)
-    context = _map_context(request, conversation)
+    kind, who = _identity(request, conversation)
+    voter = _existing_voter(conversation, kind, who)
+    context = _map_context(request, conversation, me=voter.pk if voter else None)
     context["can_vote"] = request_can(request, "vote", "statements", assembly=request.assembly)
     return render(request, "deliberation/map.html", context)
 

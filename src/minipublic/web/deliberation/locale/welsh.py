@@ -97,6 +97,8 @@ CY = {
     "%(share)s%% disagree that": "mae %(share)s%% yn anghytuno bod",
     "(%(t)s times as likely as others)": "(%(t)s gwaith mor debygol ag eraill)",
     "(more than 10 times as likely as others)": "(mwy na 10 gwaith mor debygol ag eraill)",
+    "You are in group %(letter)s. The black ring on the map shows where your votes put you.": "Rydych yng ngrŵp %(letter)s. Mae’r cylch du ar y map yn dangos ble mae eich pleidleisiau’n eich rhoi.",
+    "The black ring on the map shows where your votes put you. Vote on a few more statements to be placed in a group.": "Mae’r cylch du ar y map yn dangos ble mae eich pleidleisiau’n eich rhoi. Pleidleisiwch ar ychydig mwy o ddatganiadau i gael eich rhoi mewn grŵp.",
     "No statement sets this group clearly apart yet.": "Does dim datganiad yn gwahaniaethu’r grŵp hwn yn glir eto.",
     "How to read this map": "Sut i ddarllen y map hwn",
     "Each dot is one voter; people who voted alike are close together. A group is a set of people whose votes look alike on these statements, not a party. A statement “unites” when most people in every group agree; it “divides” when the groups' agreement differs by 40 points or more. Percentages count the votes of people placed in a group.": "Mae pob dot yn un pleidleisiwr; mae pobl a bleidleisiodd yn debyg yn agos at ei gilydd. Mae grŵp yn set o bobl y mae eu pleidleisiau’n debyg ar y datganiadau hyn, nid plaid. Mae datganiad yn “uno” pan fydd y rhan fwyaf o bobl ym mhob grŵp yn cytuno; mae’n “rhannu” pan fydd cytundeb y grwpiau’n wahanol o 40 pwynt neu fwy. Mae’r canrannau’n cyfrif pleidleisiau’r bobl a roddwyd mewn grŵp.",
