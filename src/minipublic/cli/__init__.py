@@ -19,6 +19,7 @@ app.add_typer(_statements.app, name="statements")
 app.add_typer(_cohesion.app, name="cohesion")
 app.add_typer(_tables.app, name="tables")
 _site.register(app)
+from minipublic.cli import _dri  # noqa: E402, F401  (adds `statements dri`)
 
 
 def main() -> None:
