@@ -245,7 +245,7 @@ def to_csv(df: pd.DataFrame) -> str:
     """CSV text with text cells that a spreadsheet would run as a formula neutralised."""
     safe = df.copy()
     for col in safe.columns:
-        if safe[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(safe[col]):
             safe[col] = safe[col].map(_neutralise)
     safe.columns = [_neutralise(c) for c in safe.columns]
     # %.17g: whole numbers without ".0", every float exactly as stored (round-trips).
