@@ -74,8 +74,8 @@ def test_member_answers_a_wave_on_a_phone(live_demo, page_factory, shot, axe):
 def test_evaluator_reads_the_dashboard(live_demo, page_factory, shot, axe):
     from minipublic.web.demo import load_demo
     from minipublic.web.evaluation import actions, analysis
-    from minipublic.web.evaluation.models import Analysis
     from minipublic.web.evaluation.data import data_version
+    from minipublic.web.evaluation.models import Analysis
 
     base = live_demo.objects["base_url"]
     # The registrants, the selection and the evaluation: members and comparison volunteers.

@@ -93,6 +93,7 @@ class SurveyPageForm(forms.Form):
     """One page of a survey: one field per item, answers pre-filled from what was saved."""
 
     def __init__(self, *args, specs, seed, language, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for spec in specs:
             self.fields[spec.code] = form_field(spec, seed=seed, language=language)

@@ -42,6 +42,14 @@ class WaveCode(models.TextChoices):
     PUBLIC = "P", _("Public comparison sample")
 
 
+RESPONDENT_TITLES = {
+    "T0": _("Baseline survey"),
+    "T1": _("End-of-assembly survey"),
+    "T2": _("Follow-up survey"),
+    "P": _("Survey about your area"),
+}
+
+
 class WaveStatus(models.TextChoices):
     DRAFT = "draft", _("Not open yet")
     OPEN = "open", _("Open")
@@ -119,6 +127,11 @@ class Wave(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == WaveStatus.OPEN
+
+    @property
+    def title(self) -> str:
+        """The wave's name as respondents see it."""
+        return str(RESPONDENT_TITLES[self.code])
 
     @property
     def is_public(self) -> bool:

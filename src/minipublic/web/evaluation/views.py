@@ -510,7 +510,7 @@ def my_answers(request, slug):
             else:
                 shown = labels.get(str(value), str(value))
             answers.append((spec.text(_language(request)), shown))
-        rows.append({"response": r, "answers": answers, "label": WaveCode(r.wave.code).label})
+        rows.append({"response": r, "answers": answers, "label": r.wave.title})
     return render(
         request, "evaluation/my_answers.html", {"assembly": request.assembly, "rows": rows}
     )
