@@ -70,6 +70,21 @@ def test_member_answers_a_wave_on_a_phone(live_demo, page_factory, shot, axe):
     assert "Answer the survey" not in page.content()
 
 
+def _one_plot_at_a_time(page):
+    """Fetch the plot images one after another.
+
+    The test's live server shares one in-memory SQLite connection between its
+    threads, so the browser's parallel image requests can collide there (a
+    real server has a connection per thread). ``route.fetch`` waits for each
+    response, which serialises them.
+    """
+
+    def handle(route):
+        route.fulfill(response=route.fetch())
+
+    page.route("**/evaluation/plots/**", handle)
+
+
 @pytest.mark.slow
 def test_evaluator_reads_the_dashboard(live_demo, page_factory, shot, axe):
     from minipublic.web.demo import load_demo
@@ -90,6 +105,7 @@ def test_evaluator_reads_the_dashboard(live_demo, page_factory, shot, axe):
     actions.do_store_analysis(row, result=result, plots=plots)
 
     page = page_factory()
+    _one_plot_at_a_time(page)
     page.goto(f"{base}/accounts/login/")
     page.locator("input[name=username]").fill(CAST["evaluator"].email)
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
@@ -103,6 +119,12 @@ def test_evaluator_reads_the_dashboard(live_demo, page_factory, shot, axe):
     main = next(r for r in result["effects"]["T1"] if r["estimator"] == "did_ipw")
     assert f"{main['estimate']:.2f}" in text
     assert page.locator("img.plot").count() >= 3
+    page.wait_for_load_state("networkidle")
+    loaded = page.evaluate(
+        "[...document.images].filter(i => i.classList.contains('plot'))"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert loaded
     axe(page)
     shot(page, "evaluation-04-dashboard")
     for path, name in (("waves/", "waves"), ("questions/", "questions"), ("report/", "report")):
@@ -110,6 +132,7 @@ def test_evaluator_reads_the_dashboard(live_demo, page_factory, shot, axe):
         axe(page)
         shot(page, f"evaluation-05-{name}")
     phone = page_factory(phone=True)
+    _one_plot_at_a_time(phone)
     phone.context.add_cookies(page.context.cookies())
     phone.goto(f"{base}/a/{DEMO_SLUG}/evaluation/")
     axe(phone)

@@ -395,3 +395,18 @@ def test_own_question_in_both_languages(demo_assembly, client_as):
 def test_report_pdf(demo_assembly, client_as):
     response = client_as("evaluator").get(f"/a/{DEMO_SLUG}/evaluation/report.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_publication_opens_the_report_to_staff_and_the_public(demo_assembly, client_as, user):
+    assert client_as("commissioner").get(f"/a/{DEMO_SLUG}/evaluation/report/").status_code == 403
+    assert (
+        "Evaluation report" not in client_as("anonymous").get(f"/a/{DEMO_SLUG}/").content.decode()
+    )
+    actions.do_set_published(demo_assembly, True, acting_user=user("evaluator"))
+    assert client_as("commissioner").get(f"/a/{DEMO_SLUG}/evaluation/report/").status_code == 200
+    assert client_as("anonymous").get(f"/a/{DEMO_SLUG}/evaluation/report/").status_code == 200
+    assert "Evaluation report" in client_as("anonymous").get(f"/a/{DEMO_SLUG}/").content.decode()
+    # Still no row-level data for anyone but the evaluator.
+    export = f"/a/{DEMO_SLUG}/evaluation/export/responses.csv"
+    assert client_as("commissioner").get(export).status_code == 403
+    assert AuditEvent.objects.filter(event_type="evaluation.published").exists()

@@ -123,7 +123,8 @@ def tracking(assembly) -> dict:
             size[arm] += 1
     rows = []
     answered_by_wave = {}
-    for wave in Wave.objects.filter(assembly=assembly).order_by("code"):
+    waves = sorted(Wave.objects.filter(assembly=assembly), key=lambda w: WAVE_ORDER.index(w.code))
+    for wave in waves:
         qs = Response.objects.filter(wave=wave, withdrawn_at__isnull=True)
         if wave.is_public:
             n = qs.filter(submitted_at__isnull=False).count()

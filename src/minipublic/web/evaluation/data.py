@@ -172,7 +172,7 @@ def build_frames(assembly, *, pseudonym_seed: int | None = None) -> ExportFrames
                 continue
         rec = {
             "key": key,
-            "wave": r.wave.code if not r.wave.is_public else "T0",
+            "wave": r.wave.code,
             "arm": arm,
             "selection_probability": p,
         }
@@ -204,10 +204,6 @@ def build_frames(assembly, *, pseudonym_seed: int | None = None) -> ExportFrames
     df = pd.DataFrame.from_records(records, columns=columns)
     df["_order"] = df["wave"].map({w: i for i, w in enumerate(WAVE_ORDER)})
     df = df.sort_values(["key", "_order"], kind="stable").drop(columns="_order")
-    # A public respondent is their own person; their single row is their wave "P" answer, but
-    # the core's contract has no public-only wave: keep the wave code "P" so analyses can pick it.
-    public = df["arm"] == "public"
-    df.loc[public, "wave"] = "P"
     buf = io.StringIO()
     df.to_csv(buf, index=False)
     version = hashlib.sha256(
