@@ -59,7 +59,7 @@ def _verdict(row, alpha=0.05) -> str:
         return (
             _("Higher than expected by chance.") if est > 0 else _("Lower than expected by chance.")
         )
-    return _("Could be chance: the interval includes no change.")
+    return _("Could be chance: p is 0.05 or more.")
 
 
 def present(result: dict, *, min_n: int = 20) -> dict:
@@ -112,7 +112,11 @@ def present(result: dict, *, min_n: int = 20) -> dict:
         "reliability": reliability,
         "effects": effects,
         "main_effects": main,
+        "effect_sections": [
+            {"post": post, "main": main[post], "all": rows} for post, rows in effects.items()
+        ],
         "subgroups": subgroups,
+        "subgroups_inside": [r for r in subgroups if r["term"] == "inside"],
         "estimator_help": estimator_help(),
         "min_n": min_n,
         "left_out": result.get("left_out", {}),
