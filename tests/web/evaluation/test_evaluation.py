@@ -145,7 +145,9 @@ def test_registration_asks_the_baseline_and_stores_it_as_t0(demo_assembly, user)
     response = client.post(f"/a/{DEMO_SLUG}/register/{code}/", form)
     assert response.status_code == 302
     registrant = Registrant.objects.get(address__letter_code=code)
-    assert registrant.extra["baseline_trust_parliament"] == "7"
+    # Moved, not copied: the answers are survey answers now, not pool features.
+    assert not any(k.startswith("baseline_") for k in registrant.extra)
+    assert not any(k.startswith("baseline_") for k in registrant.features())
     r = Response.objects.get(wave=t0, participant=registrant.participant)
     assert r.answers == {"trust_parliament": 7, "open_listen": 4}
     assert r.source == Response.Source.REGISTRATION and r.submitted_at is not None

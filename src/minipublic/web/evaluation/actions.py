@@ -386,11 +386,20 @@ def do_withdraw_response(response: Response, *, actor=None) -> Response:
 
 @transaction.atomic
 def do_record_baseline(registrant) -> Response | None:
-    """Turn a registrant's ``baseline_*`` registration answers into their T0 response (once)."""
+    """Move a registrant's ``baseline_*`` registration answers into their T0 response (once).
+
+    The answers are taken out of ``Registrant.extra`` (which feeds the pool's
+    features for quotas), so they live in one place: the survey answers.
+    """
+    from minipublic.web.recruitment.models import Registrant
+
     answers = baseline_answers(registrant.extra)
     wave = Wave.objects.filter(assembly=registrant.assembly, code=WaveCode.T0).first()
     if wave is None or not answers:
         return None
+    rest = {k: v for k, v in registrant.extra.items() if not k.startswith("baseline_")}
+    Registrant.objects.filter(pk=registrant.pk).update(extra=rest)
+    registrant.extra = rest
     if Response.objects.filter(wave=wave, participant=registrant.participant).exists():
         return None
     specs = catalogue(registrant.assembly)
