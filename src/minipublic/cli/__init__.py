@@ -6,7 +6,7 @@ core packages can be used on CSV files with no server and no database.
 
 import typer
 
-from minipublic.cli import _cohesion, _site, _sortition, _statements, _tables
+from minipublic.cli import _cohesion, _evaluation, _site, _sortition, _statements, _tables
 
 app = typer.Typer(
     name="minipublic",
@@ -18,6 +18,7 @@ app.add_typer(_sortition.app, name="sortition")
 app.add_typer(_statements.app, name="statements")
 app.add_typer(_cohesion.app, name="cohesion")
 app.add_typer(_tables.app, name="tables")
+app.add_typer(_evaluation.app, name="evaluation")
 _site.register(app)
 from minipublic.cli import _dri  # noqa: E402, F401  (adds `statements dri`)
 
