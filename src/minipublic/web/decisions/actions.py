@@ -389,7 +389,9 @@ def do_decide_amendment(
     return amendment
 
 
-def check_promote_amendment(amendment: Amendment, *, reason: str, acting_user) -> Recommendation:
+def check_promote_amendment(
+    amendment: Amendment, *, reason: str, title: str = "", acting_user
+) -> Recommendation:
     """Validate, then :func:`do_promote_amendment` (rejected amendments only)."""
     errors = {}
     if amendment.status != AmendmentStatus.REJECTED:
@@ -398,17 +400,21 @@ def check_promote_amendment(amendment: Amendment, *, reason: str, acting_user) -
         errors["reason"] = _("Give the reason for promoting it.")
     if errors:
         raise ValidationError(errors)
-    return do_promote_amendment(amendment, reason=_text(reason), acting_user=acting_user)
+    return do_promote_amendment(
+        amendment, reason=_text(reason), title=_text(title), acting_user=acting_user
+    )
 
 
 @transaction.atomic
-def do_promote_amendment(amendment: Amendment, *, reason: str, acting_user) -> Recommendation:
+def do_promote_amendment(
+    amendment: Amendment, *, reason: str, title: str = "", acting_user
+) -> Recommendation:
     """Make a rejected amendment a recommendation of its own; writes ``amendment.promoted``."""
     rec = amendment.recommendation
     new = do_draft_recommendation(
         rec.assembly,
         theme=rec.theme,
-        title=_("Alternative to recommendation %(n)s") % {"n": rec.number},
+        title=title or _("Alternative to recommendation %(n)s") % {"n": rec.number},
         text=amendment.text,
         drafted_by=_("Amendment by %(who)s") % {"who": amendment.proposer_label},
         acting_user=acting_user,
