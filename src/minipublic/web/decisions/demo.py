@@ -228,6 +228,7 @@ def load(demo: Demo) -> None:
     recs["car_free_monthly"] = actions.check_promote_amendment(
         a,
         reason="Put to a staged ballot if the Saturday proposal is not adopted.",
+        title="A car-free town centre on the first Saturday of each month",
         acting_user=organiser,
     )
     a = actions.check_propose_amendment(

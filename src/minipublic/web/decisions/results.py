@@ -92,7 +92,7 @@ def stacked_bar(segments: list[Segment], *, title: str, description: str, uid: s
     if not parts:
         parts.append('<rect x="0" y="0" width="600" height="44" fill="#eeeeee"></rect>')
     return mark_safe(
-        f'<svg class="stacked-bar" viewBox="0 0 600 44" preserveAspectRatio="none" '
+        f'<svg class="stacked-bar" viewBox="0 0 600 44" '
         f'role="img" aria-labelledby="bar-t-{uid} bar-d-{uid}" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="bar-t-{uid}">{escape(title)}</title>'
         f'<desc id="bar-d-{uid}">{escape(description)}</desc>{"".join(parts)}</svg>'
@@ -126,10 +126,7 @@ def ballot_view(ballot: Ballot) -> BallotView:
             )
         )
     support = result.get("support_percent")
-    summary = _(
-        "%(outcome)s: %(support)s%% support, %(votes)s votes from %(electorate)s members."
-    ) % {
-        "outcome": _("Adopted") if result.get("adopted") else _("Not adopted"),
+    summary = _("%(support)s%% support, %(votes)s votes from %(electorate)s members.") % {
         "support": _pct(support) if support is not None else "—",
         "votes": votes,
         "electorate": result.get("electorate", 0),

@@ -5,6 +5,7 @@ import difflib
 import html
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,6 +56,17 @@ def _ballot(request, ballot_id: int) -> Ballot:
     return get_object_or_404(
         Ballot.objects.select_related("recommendation"), assembly=request.assembly, pk=ballot_id
     )
+
+
+def _attempt(request, action, *args, **kwargs) -> bool:
+    """Call an action that has no form; show its refusal as an error message."""
+    try:
+        action(*args, **kwargs)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    return True
 
 
 def word_diff(old: str, new: str):
@@ -386,23 +398,27 @@ def ballot(request, slug, ballot_id):
         )
     if request.method == "POST":
         if not can_prepare:
-            raise Http404
-        attempted = form or RuleForm(request.POST, ballot=ballot)
-        if attempted.is_valid():
+            raise PermissionDenied
+        if form is None:
+            # Sealed: the attempt is refused and written to the audit log.
+            attempted = {
+                k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"
+            }
+            _attempt(
+                request, actions.check_set_rule, ballot, rule=attempted, acting_user=request.user
+            )
+            return redirect("decisions:ballot", slug, ballot.pk)
+        if form.is_valid():
             ok, _b = run_action(
-                attempted,
+                form,
                 actions.check_set_rule,
                 ballot,
-                rule=attempted.rule(ballot.rule.get("scale", "gradient5")),
+                rule=form.rule(ballot.rule.get("scale", "gradient5")),
                 acting_user=request.user,
             )
             if ok:
                 messages.success(request, _("Rule saved."))
                 return redirect("decisions:ballot", slug, ballot.pk)
-            if form is None:
-                messages.error(request, " ".join(attempted.non_field_errors()))
-                return redirect("decisions:ballot", slug, ballot.pk)
-        form = attempted
     rule = BallotRule.from_dict(ballot.rule)
     return render(
         request,
@@ -433,12 +449,8 @@ def ballot(request, slug, ballot_id):
 @require_permission("open", "ballot")
 def ballot_open(request, slug, ballot_id):
     ballot = _ballot(request, ballot_id)
-    form = RuleForm(ballot=ballot)
-    ok, _b = run_action(form, actions.check_open_ballot, ballot, acting_user=request.user)
-    if ok:
+    if _attempt(request, actions.check_open_ballot, ballot, acting_user=request.user):
         messages.success(request, _("Voting is open. The rule is sealed."))
-    else:
-        messages.error(request, " ".join(form.non_field_errors()))
     return redirect("decisions:ballot", slug, ballot.pk)
 
 
@@ -446,12 +458,8 @@ def ballot_open(request, slug, ballot_id):
 @require_permission("close", "ballot")
 def ballot_close(request, slug, ballot_id):
     ballot = _ballot(request, ballot_id)
-    form = RuleForm(ballot=ballot)
-    ok, _b = run_action(form, actions.check_close_ballot, ballot, acting_user=request.user)
-    if ok:
+    if _attempt(request, actions.check_close_ballot, ballot, acting_user=request.user):
         messages.success(request, _("Voting is closed and the result is published."))
-    else:
-        messages.error(request, " ".join(form.non_field_errors()))
     return redirect("decisions:ballot", slug, ballot.pk)
 
 
@@ -660,14 +668,10 @@ def statement_new(request, slug, number):
 def statement_sign(request, slug, number, statement_id):
     rec = _rec(request, number)
     statement = get_object_or_404(MinorityStatement, recommendation=rec, pk=statement_id)
-    form = StatementForm()
-    ok, _s = run_action(
-        form, actions.check_sign_minority_statement, statement, participant=request.participant
-    )
-    if ok:
+    if _attempt(
+        request, actions.check_sign_minority_statement, statement, participant=request.participant
+    ):
         messages.success(request, _("You have signed the statement."))
-    else:
-        messages.error(request, " ".join(form.non_field_errors()))
     return redirect("decisions:recommendation", slug, rec.number)
 
 
