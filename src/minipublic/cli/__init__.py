@@ -6,7 +6,7 @@ core packages can be used on CSV files with no server and no database.
 
 import typer
 
-from minipublic.cli import _cohesion, _site, _sortition, _statements
+from minipublic.cli import _cohesion, _report, _site, _sortition, _statements
 
 app = typer.Typer(
     name="minipublic",
@@ -18,6 +18,7 @@ app.add_typer(_sortition.app, name="sortition")
 app.add_typer(_statements.app, name="statements")
 app.add_typer(_cohesion.app, name="cohesion")
 _site.register(app)
+_report.register(app)
 
 
 def main() -> None:
