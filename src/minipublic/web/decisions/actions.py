@@ -710,6 +710,7 @@ def do_close_ballot(ballot: Ballot, *, acting_user, at: dt.datetime | None = Non
         if staged.rule.get("opens_if_ballot") == ballot.pk and condition_state(staged) == "not_met":
             staged.status = BallotStatus.SKIPPED
             staged.save(update_fields=["status"])
+            do_set_amendments_open(staged.recommendation, is_open=False, acting_user=acting_user)
             record_event(
                 "ballot.skipped",
                 staged,
