@@ -202,3 +202,11 @@ def test_welsh_report_and_cli(demo_assembly, tmp_path):
     bad = CliRunner().invoke(app, ["report", "no-such-assembly", "--pdf", str(tmp_path / "x.pdf")])
     assert bad.exit_code == 2 and "No assembly" in bad.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_skipped_staged_ballot_is_explained_on_its_page(demo_assembly, client_as):
+    skipped = Ballot.objects.get(assembly=demo_assembly, status="skipped")
+    page = client_as("member").get(
+        f"/a/{demo_assembly.slug}/decisions/r/{skipped.recommendation.number}/"
+    )
+    assert "It was not held" in page.content.decode()

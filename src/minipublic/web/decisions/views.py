@@ -232,6 +232,7 @@ def recommendation(request, slug, number):
             "decision_form": AmendmentDecisionForm(),
             "promote_form": PromoteForm(),
             "ballot": ballot,
+            "skipped": ballot is None and rec.ballots.filter(status=BallotStatus.SKIPPED).exists(),
             "result": ballot_view(ballot) if closed else None,
             "statements": statements,
             "signed": signed,
