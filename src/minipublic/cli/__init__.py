@@ -6,7 +6,15 @@ core packages can be used on CSV files with no server and no database.
 
 import typer
 
-from minipublic.cli import _cohesion, _evaluation, _site, _sortition, _statements, _tables
+from minipublic.cli import (
+    _cohesion,
+    _evaluation,
+    _report,
+    _site,
+    _sortition,
+    _statements,
+    _tables,
+)
 
 app = typer.Typer(
     name="minipublic",
@@ -20,6 +28,7 @@ app.add_typer(_cohesion.app, name="cohesion")
 app.add_typer(_tables.app, name="tables")
 app.add_typer(_evaluation.app, name="evaluation")
 _site.register(app)
+_report.register(app)
 from minipublic.cli import _dri  # noqa: E402, F401  (adds `statements dri`)
 
 
