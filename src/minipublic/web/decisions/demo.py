@@ -98,7 +98,8 @@ RECS = [
 PROFILES = {
     "insulate": ("gradient5", [0.55, 0.33, 0.07, 0.05, 0.0], 1.0),
     "advice": ("gradient5", [0.35, 0.45, 0.12, 0.08, 0.0], 1.0),
-    "car_free": ("gradient5", [0.30, 0.25, 0.10, 0.10, 0.25], 1.0),
+    # A block share well above 20 % so the outcome (not adopted) holds for any number of members.
+    "car_free": ("gradient5", [0.30, 0.25, 0.10, 0.05, 0.30], 1.0),
     "car_free_monthly": ("gradient5", [0.40, 0.35, 0.15, 0.10, 0.0], 1.0),
     "buses": ("gradient8", [0.30, 0.20, 0.15, 0.10, 0.05, 0.15, 0.05, 0.0], 1.0),
     "school_food": ("gradient5", [0.45, 0.30, 0.10, 0.15, 0.0], 1.0),
