@@ -147,16 +147,38 @@ def members(request, slug):
     progress = None
     if progress_id := request.GET.get("progress"):
         progress = TaskProgress.objects.filter(pk=progress_id, assembly=assembly).first()
-    rows = (
-        assembly.participants.filter(is_active=True)
-        .select_related("personal_details")
-        .order_by("personal_details__first_name")
-    )
     return render(
         request,
         "people/members.html",
-        {"assembly": assembly, "rows": rows, "form": form, "progress": progress},
+        {"assembly": assembly, "form": form, "progress": progress, **_member_rows(assembly)},
     )
+
+
+#: Registrant statuses of people who were given a seat on the panel.
+PANEL_STATUSES = ("selected", "invited", "accepted", "declined", "replaced")
+
+
+def _member_rows(assembly) -> dict:
+    """Members (who can sign in) and everyone else given a seat, with the panel's counts."""
+    from collections import Counter
+
+    from django.db.models import Q
+
+    from minipublic.web.people.models import Participant
+
+    rows = list(
+        Participant.objects.filter(assembly=assembly)
+        .filter(Q(is_active=True) | Q(registrant__status__in=PANEL_STATUSES))
+        .select_related("personal_details", "registrant")
+        .order_by("-is_active", "personal_details__first_name", "pseudonym")
+    )
+    panel = Counter(r.registrant.status for r in rows if getattr(r, "registrant", None) is not None)
+    return {
+        "rows": rows,
+        "n_members": sum(1 for r in rows if r.is_active),
+        "panel_counts": panel,
+        "has_panel": bool(panel),
+    }
 
 
 @require_POST
@@ -175,11 +197,10 @@ def add_member(request, slug):
                 % {"name": form.cleaned_data["first_name"], "pseudonym": participant.pseudonym},
             )
             return redirect("people:members", slug=slug)
-    rows = assembly.participants.filter(is_active=True).select_related("personal_details")
     return render(
         request,
         "people/members.html",
-        {"assembly": assembly, "rows": rows, "form": form, "progress": None},
+        {"assembly": assembly, "form": form, "progress": None, **_member_rows(assembly)},
         status=400,
     )
 

@@ -360,6 +360,12 @@ class Registrant(models.Model):
         return trust_band(self.trust_in_government)
 
     @property
+    def support_needs_labels(self) -> list[str]:
+        """The support needs in words (in the current language)."""
+        labels = dict(SupportNeed.choices)
+        return [str(labels.get(need, need)) for need in self.support_needs]
+
+    @property
     def no_point(self) -> str:
         return "yes" if Barrier.NO_POINT in self.barriers else "no"
 

@@ -26,7 +26,7 @@ from minipublic.errors import InfeasibleError, InputError
 from minipublic.sortition import Feasibility, check_feasibility, lottery_from_frame, lottery_index
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.assemblies.models import Assembly
-from minipublic.web.notify import send_on_commit
+from minipublic.web.notify import absolute_url, send_on_commit
 from minipublic.web.recruitment.models import Registrant, Status
 from minipublic.web.selection.models import (
     Algorithm,
@@ -549,7 +549,11 @@ def do_invite_panel(run: SelectionRun, *, acting_user=None) -> int:
         if details is not None and details.email:
             send_on_commit(
                 "selection/email/invitation",
-                {"assembly": run.assembly, "first_name": details.first_name},
+                {
+                    "assembly": run.assembly,
+                    "first_name": details.first_name,
+                    "link": absolute_url(seat_response_path(m)),
+                },
                 to=[details.email],
                 language=m.registrant.language,
             )
@@ -567,8 +571,39 @@ def do_invite_panel(run: SelectionRun, *, acting_user=None) -> int:
 
 RESPONSES = (Status.ACCEPTED, Status.DECLINED)
 
+#: Salt of the personal "accept or decline your seat" links in the invitation.
+SEAT_SALT = "minipublic.selection.seat-response"
 
-def check_record_response(member: PanelMember, *, response: str, acting_user=None) -> PanelMember:
+
+def seat_response_path(member: PanelMember) -> str:
+    """Site path of *member*'s personal link to accept or decline their seat."""
+    from django.core import signing
+    from django.urls import reverse
+
+    value = signing.dumps(member.pk, salt=SEAT_SALT, compress=False)
+    return reverse("selection:seat", args=[member.run.assembly.slug, value])
+
+
+def member_for_seat_link(value: str, assembly: Assembly) -> PanelMember | None:
+    """The panel seat of the signed link *value* in *assembly*, or ``None`` when altered/unknown."""
+    from django.core import signing
+
+    try:
+        pk = signing.loads(value, salt=SEAT_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        PanelMember.objects.select_related(
+            "run__assembly", "registrant__participant__personal_details"
+        )
+        .filter(pk=pk, run__assembly=assembly, run__status=RunStatus.DRAWN)
+        .first()
+    )
+
+
+def check_record_response(
+    member: PanelMember, *, response: str, acting_user=None, by_member: bool = False
+) -> PanelMember:
     """Validate, then record accept/decline (see :func:`do_record_response`)."""
     if response not in RESPONSES:
         raise ValidationError({"response": [_("Choose accepted or declined.")]})
@@ -576,13 +611,88 @@ def check_record_response(member: PanelMember, *, response: str, acting_user=Non
         raise ValidationError({"__all__": [_("This person has already been replaced.")]})
     if member.run.status != RunStatus.DRAWN:
         raise ValidationError({"__all__": [_("The panel has not been drawn.")]})
-    return do_record_response(member, response=response, acting_user=acting_user)
+    return do_record_response(
+        member, response=response, acting_user=acting_user, by_member=by_member
+    )
+
+
+def _details_of(registrant: Registrant):
+    """The registrant's personal details, created empty when an import brought none."""
+    from minipublic.web.people.models import PersonalDetails
+
+    details = getattr(registrant.participant, "personal_details", None)
+    if details is None:
+        details = PersonalDetails.objects.create(
+            participant=registrant.participant,
+            first_name=registrant.external_id or registrant.pseudonym,
+            preferred_language=registrant.language,
+        )
+    return details
+
+
+def _make_member(member: PanelMember, *, actor) -> None:
+    """Make the accepting registrant a member who can sign in, and send their sign-in link.
+
+    Their participant (pseudonym and personal details) becomes active; their
+    language becomes the preferred language of their details; support needs
+    and selection probability stay on the registrant, reachable as
+    ``participant.registrant``. Writes ``participant.became_member``.
+    """
+    from minipublic.web.people.actions import do_issue_sign_in_link
+
+    r = member.registrant
+    participant = r.participant
+    details = _details_of(r)
+    if details.preferred_language != r.language:
+        details.preferred_language = r.language
+        details.save(update_fields=["preferred_language"])
+    if participant.is_active:
+        return
+    participant.is_active = True
+    participant.save(update_fields=["is_active"])
+    record_event(
+        "participant.became_member",
+        participant,
+        actor=actor,
+        assembly=member.run.assembly,
+        new={
+            "pseudonym": participant.pseudonym,
+            "language": r.language,
+            "selection_probability": member.selection_probability,
+        },
+    )
+    do_issue_sign_in_link(participant, acting_user=actor)
+
+
+def _end_membership(member: PanelMember, *, actor, reason: str) -> None:
+    """Take a decliner (or replaced person) off the members list; ``participant.left``."""
+    participant = member.registrant.participant
+    if not participant.is_active:
+        return
+    participant.is_active = False
+    participant.save(update_fields=["is_active"])
+    record_event(
+        "participant.left",
+        participant,
+        actor=actor,
+        assembly=member.run.assembly,
+        new={"pseudonym": participant.pseudonym, "reason": reason},
+    )
 
 
 @transaction.atomic
-def do_record_response(member: PanelMember, *, response: str, acting_user=None) -> PanelMember:
-    """Set the registrant's status to accepted/declined; ``panel_member.responded``."""
+def do_record_response(
+    member: PanelMember, *, response: str, acting_user=None, by_member: bool = False
+) -> PanelMember:
+    """Set the registrant's status to accepted/declined; ``panel_member.responded``.
+
+    Accepting makes the person a member who can sign in (their sign-in link
+    is emailed); declining takes them off the members list again. With
+    *by_member* the answer came through the person's own link and the audit
+    line names their pseudonym as the actor.
+    """
     r = member.registrant
+    actor = r.participant if by_member else acting_user
     old = r.status
     r.status = response
     r.save(update_fields=["status"])
@@ -591,11 +701,19 @@ def do_record_response(member: PanelMember, *, response: str, acting_user=None) 
     record_event(
         "panel_member.responded",
         member,
-        actor=acting_user,
+        actor=actor,
         assembly=member.run.assembly,
         old={"status": old},
-        new={"status": response, "pseudonym": r.pseudonym},
+        new={
+            "status": response,
+            "pseudonym": r.pseudonym,
+            "by": "member" if by_member else "organiser",
+        },
     )
+    if response == Status.ACCEPTED:
+        _make_member(member, actor=actor)
+    else:
+        _end_membership(member, actor=actor, reason=response)
     return member
 
 
@@ -671,6 +789,7 @@ def do_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replaceme
     )
     member.active = False
     member.save(update_fields=["active"])
+    _end_membership(member, actor=acting_user, reason=Status.REPLACED)
     member.registrant.status = Status.REPLACED
     member.registrant.save(update_fields=["status"])
     eligible = sorted(pid for pid, prob in result.probabilities.items() if prob > 1e-12)

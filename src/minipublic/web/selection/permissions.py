@@ -9,6 +9,8 @@ def is_public(ctx: Context) -> bool:
 
 
 RULES = {
+    # The selected person's own link (the signed link is the credential).
+    ("anyone", "respond", "seat"): always,
     # Quotas and the selection run: organisers act; the evaluator reads the results.
     ("organiser", "edit", "quotas"): always,
     ("organiser", "run", "selection"): always,

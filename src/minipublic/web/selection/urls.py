@@ -21,6 +21,7 @@ urlpatterns = [
     path("a/<slug:slug>/selection/panel/invite/", views.invite, name="invite"),
     path("a/<slug:slug>/selection/panel/<int:member_id>/respond/", views.respond, name="respond"),
     path("a/<slug:slug>/selection/panel/<int:member_id>/replace/", views.replace, name="replace"),
+    path("a/<slug:slug>/seat/<str:value>/", views.seat, name="seat"),
     path("a/<slug:slug>/lottery/", views.transparency, name="transparency"),
     path("a/<slug:slug>/lottery/<str:name>", views.published_file, name="published_file"),
 ]

@@ -448,6 +448,59 @@ def replace(request, slug, member_id):
     return render(request, "selection/panel.html", context, status=400)
 
 
+# --- the person's own answer, through the link in their invitation -------------
+
+
+@require_permission("respond", "seat", hide=True)
+def seat(request, slug, value):
+    """A selected person's personal link: accept or decline the seat.
+
+    GET shows the question and two buttons (so an email scanner that opens
+    the link answers nothing); POST records the answer. Accepting makes them a
+    member and emails their sign-in link.
+    """
+    assembly = request.assembly
+    member = actions.member_for_seat_link(value, assembly)
+    if member is None:
+        raise Http404
+    form = ResponseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            ok, _m = run_action(
+                form,
+                actions.check_record_response,
+                member,
+                response=form.cleaned_data["response"],
+                by_member=True,
+            )
+            if ok:
+                member.refresh_from_db()
+                member.registrant.refresh_from_db()
+                return render(
+                    request,
+                    "selection/seat_done.html",
+                    {"assembly": assembly, "member": member, "details": _seat_details(member)},
+                )
+        status = 400
+    return render(
+        request,
+        "selection/seat.html",
+        {
+            "assembly": assembly,
+            "member": member,
+            "form": form,
+            "details": _seat_details(member),
+            "meetings": assembly.meetings.all(),
+        },
+        status=status,
+    )
+
+
+def _seat_details(member):
+    return getattr(member.registrant.participant, "personal_details", None)
+
+
 # --- public transparency page ----------------------------------------------------------
 
 
