@@ -71,6 +71,12 @@ class LotteryForm(forms.Form):
 
 class RegistrationSettingsForm(forms.Form):
     is_open = forms.BooleanField(label=_("Registration is open"), required=False)
+    closes_on = forms.DateField(
+        label=_("Registration closes at the end of (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Registration also closes when the assembly moves on from the register phase."),
+    )
     open_link_enabled = forms.BooleanField(
         label=_("Also accept registrations without a letter code (open link)"), required=False
     )
@@ -279,10 +285,22 @@ class PoolImportForm(_UploadForm):
     )
 
 
-class SupportArrangementForm(forms.ModelForm):
-    class Meta:
-        model = SupportArrangement
-        fields = ["state", "arrangement", "cost"]
+class SupportArrangementForm(forms.Form):
+    """One row of the support board.
+
+    A plain form, not a model form: a model form would write the new values
+    onto the arrangement while validating, before the action reads the old
+    ones, and the action would then see "no change" and store nothing.
+    """
+
+    state = forms.ChoiceField(label=_("State"), choices=SupportArrangement.State.choices)
+    arrangement = forms.CharField(label=_("What has been arranged"), max_length=300, required=False)
+    cost = forms.DecimalField(
+        label=_("Cost (£)"), min_value=0, max_digits=9, decimal_places=2, required=False
+    )
+
+    def clean_cost(self):
+        return self.cleaned_data.get("cost") or 0
 
 
 class DoorKnockForm(forms.Form):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, HttpResponse
@@ -437,19 +438,22 @@ def update_support(request, slug, pk):
     arrangement = get_object_or_404(
         SupportArrangement, pk=pk, registrant__assembly=request.assembly
     )
-    form = SupportArrangementForm(request.POST, instance=arrangement)
-    if form.is_valid():
-        actions.do_update_support(
+    form = SupportArrangementForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        actions.check_update_support(
             arrangement,
             state=form.cleaned_data["state"],
             arrangement_text=form.cleaned_data["arrangement"],
             cost=form.cleaned_data["cost"],
             acting_user=request.user,
         )
-        messages.success(request, _("Support for %(p)s saved.") % {"p": arrangement.registrant})
-    else:
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+    except ValidationError as exc:
+        errors = "; ".join(exc.messages)
         messages.error(request, _("Not saved: %(errors)s") % {"errors": errors})
+    else:
+        messages.success(request, _("Support for %(p)s saved.") % {"p": arrangement.registrant})
     return redirect(
         f"{reverse('recruitment:support_board', args=[slug])}?who={request.GET.get('who', 'panel')}"
     )
