@@ -1,11 +1,14 @@
-"""Access rows of the selection pages added for issue #13 (see tests/web/page_access.py)."""
+"""Access rows of selection pages added for issues #13 and #14 (see tests/web/page_access.py).
 
-from ..page_access import everyone, page, placeholder
+Both issues' rows live here: add to the list, do not replace the file.
+"""
+
+from ..page_access import everyone, organiser_only, page, placeholder
 
 
 @placeholder("seat_link")
 def _seat_link():
-    """The signed value of a personal "accept or decline your seat" link."""
+    """The signed value of a personal "accept or decline your seat" link (issue #13)."""
     from minipublic.web.selection.actions import seat_response_path
     from minipublic.web.selection.models import PanelMember
 
@@ -21,8 +24,23 @@ def _seat_link():
 
 
 PAGES = [
+    # Issue #13: the selected person's own link to accept or decline their seat.
     page("selection:seat", "/a/{demo}/seat/{seat_link}/", **everyone(200)),
     page("selection:seat", "/a/{demo}/seat/not-a-link/", **everyone(404)),
     page("selection:seat", "/a/{other}/seat/{seat_link}/", **everyone(404)),
     page("selection:seat", "/a/{demo}/seat/{seat_link}/", method="post", **everyone(400)),
+    # Issue #14: committing a run for the draw: the organiser only. The demo's run is
+    # drawn already, so the action refuses and the page redirects with the reason.
+    page(
+        "selection:commit",
+        "/a/{demo}/selection/runs/{selection_run_id}/commit/",
+        method="post",
+        **organiser_only(302),
+    ),
+    page(
+        "selection:withdraw",
+        "/a/{demo}/selection/commitment/withdraw/",
+        method="post",
+        **organiser_only(302),
+    ),
 ]

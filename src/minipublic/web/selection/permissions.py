@@ -16,6 +16,7 @@ RULES = {
     ("organiser", "run", "selection"): always,
     ("organiser", "view", "selection"): always,
     ("evaluator", "view", "selection"): always,
+    ("organiser", "commit", "draw"): always,
     ("organiser", "draw", "panel"): always,
     ("organiser", "manage", "panel"): always,
     # The transparency page and its files: as public as the assembly's page.

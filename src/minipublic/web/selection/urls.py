@@ -16,6 +16,8 @@ urlpatterns = [
         views.probabilities_csv,
         name="probabilities_csv",
     ),
+    path("a/<slug:slug>/selection/runs/<int:run_id>/commit/", views.commit, name="commit"),
+    path("a/<slug:slug>/selection/commitment/withdraw/", views.withdraw, name="withdraw"),
     path("a/<slug:slug>/selection/runs/<int:run_id>/draw/", views.draw, name="draw"),
     path("a/<slug:slug>/selection/panel/", views.panel, name="panel"),
     path("a/<slug:slug>/selection/panel/invite/", views.invite, name="invite"),

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pandas as pd
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from minipublic.web.selection.forms import (
     ReplaceForm,
     ResponseForm,
     SelectionRunForm,
+    WithdrawCommitmentForm,
     new_seed,
 )
 from minipublic.web.selection.models import PanelMember, RunStatus, SelectionRun
@@ -266,7 +268,13 @@ def run_detail(request, slug, run_id):
     """Progress while it runs; then the results, and the draw."""
     assembly = request.assembly
     run = get_object_or_404(SelectionRun, pk=run_id, assembly=assembly)
-    context = {"assembly": assembly, "run": run, "progress": run.progress}
+    context = {
+        "assembly": assembly,
+        "run": run,
+        "progress": run.progress,
+        "commitment": actions.commitment_in_force(assembly),
+        "withdraw_form": WithdrawCommitmentForm(),
+    }
     if run.status in (RunStatus.DONE, RunStatus.DRAWN):
         pool = pd.read_csv(io.StringIO(run.pool_csv), dtype=str, keep_default_na=False)
         probabilities = sorted(run.probabilities.items(), key=lambda kv: (kv[1], kv[0]))
@@ -302,6 +310,44 @@ def probabilities_csv(request, slug, run_id):
 
 
 @require_POST
+@require_permission("commit", "draw")
+def commit(request, slug, run_id):
+    """Commit this run for the public draw: its fingerprint goes on the public page."""
+    run = get_object_or_404(SelectionRun, pk=run_id, assembly=request.assembly)
+    try:
+        actions.check_commit_run(run, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Committed: the lottery's fingerprint is now on the public lottery page."),
+        )
+    return redirect(f"{reverse('selection:run', args=[slug, run.pk])}#draw")
+
+
+@require_POST
+@require_permission("commit", "draw")
+def withdraw(request, slug):
+    """Withdraw the commitment in force, before the draw, with a published reason."""
+    commitment = actions.commitment_in_force(request.assembly)
+    if commitment is None:
+        raise Http404
+    form = WithdrawCommitmentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        actions.check_withdraw_commitment(
+            commitment, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The commitment was withdrawn; the reason is public."))
+    return redirect(f"{reverse('selection:run', args=[slug, commitment.run_id])}#draw")
+
+
+@require_POST
 @require_permission("draw", "panel")
 def draw(request, slug, run_id):
     """Enter the public seed: the panel is drawn from the uniform lottery."""
@@ -325,6 +371,8 @@ def draw(request, slug, run_id):
         "assembly": assembly,
         "run": run,
         "progress": run.progress,
+        "commitment": actions.commitment_in_force(assembly),
+        "withdraw_form": WithdrawCommitmentForm(),
         "targets": _targets_table(run, pool) if run.pool_csv else [],
         "histogram": actions.probability_histogram(run.probabilities.values()),
         "lowest": probabilities[:20],
@@ -509,7 +557,12 @@ def transparency(request, slug):
     """Public: the published files, the seed and how anyone can verify the draw."""
     assembly = request.assembly
     run = actions.drawn_run(assembly)
-    context = {"assembly": assembly, "run": run, "files": actions.PUBLIC_FILES}
+    context = {
+        "assembly": assembly,
+        "run": run,
+        "files": actions.PUBLIC_FILES,
+        "commitments": list(assembly.draw_commitments.select_related("run")),
+    }
     if run is not None:
         context["verification"] = actions.verify_run(run)
         context["replacements"] = list(
