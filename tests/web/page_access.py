@@ -359,19 +359,20 @@ PAGES = [
         "/a/{other}/recruitment/",
         **{**organiser_only(403), "other_staff": 200},
     ),
-    page("recruitment:register", "/a/{demo}/register/", **everyone(200)),
+    # The demo is in the learn phase: registration has closed (410 and a page saying so).
+    page("recruitment:register", "/a/{demo}/register/", **everyone(410)),
     page(
         "recruitment:register",
         "/a/{demo}/register/",
         method="post",
         data={"code": "NOPE-NOPE"},
-        **everyone(400),
+        **everyone(410),
     ),
     page(
-        "recruitment:register_code", "/a/{demo}/register/{recruitment_free_code}/", **everyone(200)
+        "recruitment:register_code", "/a/{demo}/register/{recruitment_free_code}/", **everyone(410)
     ),
-    page("recruitment:register_code", "/a/{demo}/register/NOPE-NOPE/", **everyone(404)),
-    page("recruitment:open_link", "/a/{demo}/join/{recruitment_open_token}/", **everyone(200)),
+    page("recruitment:register_code", "/a/{demo}/register/NOPE-NOPE/", **everyone(410)),
+    page("recruitment:open_link", "/a/{demo}/join/{recruitment_open_token}/", **everyone(410)),
     page("recruitment:open_link", "/a/{demo}/join/wrong-token/", **everyone(404)),
     page("recruitment:registered", "/a/{demo}/register/done/", **everyone(200)),
 ]

@@ -188,6 +188,7 @@ ANSWERS = {
 DETAILS = {"first_name": "Rhian", "last_name": "Hughes", "email": "rhian@example.org"}
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_register_by_letter_code(demo_assembly):
     address = _free_address(demo_assembly)
     registrant = actions.check_register(
@@ -218,6 +219,7 @@ def test_register_by_letter_code(demo_assembly):
     assert "Rhian" not in str(event.new) and "rhian@" not in str(event.new)
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_one_registration_per_household_code(demo_assembly):
     address = _free_address(demo_assembly)
     actions.check_register(
@@ -234,6 +236,7 @@ def test_one_registration_per_household_code(demo_assembly):
     assert _counts(demo_assembly) == before
 
 
+@pytest.mark.usefixtures("registration_open")
 @pytest.mark.parametrize(
     ("details", "consent", "field"),
     [
@@ -256,6 +259,7 @@ def test_invalid_registration_saves_nothing(demo_assembly, details, consent, fie
     assert _counts(demo_assembly) == before
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_open_link_registration_needs_the_switch(demo_assembly):
     settings_obj = actions.registration_settings(demo_assembly)
     actions.do_update_registration_settings(settings_obj, open_link_enabled=False)

@@ -38,6 +38,7 @@ def _free_code():
     )
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_register_by_code_in_english():
     client = Client()
     code = _free_code()
@@ -64,6 +65,7 @@ def test_register_by_code_in_english():
     assert "already registered" in again.content.decode()
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_register_in_welsh():
     client = Client()
     client.cookies["django_language"] = "cy"
@@ -80,6 +82,7 @@ def test_register_in_welsh():
     assert registrant.participant.personal_details.preferred_language == "cy"
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_errors_per_field_and_nothing_saved():
     client = Client()
     code = _free_code()
@@ -94,6 +97,7 @@ def test_errors_per_field_and_nothing_saved():
     assert Registrant.objects.count() == before
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_unknown_code_and_bad_trust_value():
     client = Client()
     response = client.get(f"/a/{DEMO_SLUG}/register/ABCD-EFGH/")
@@ -107,6 +111,7 @@ def test_unknown_code_and_bad_trust_value():
     assert "trust_in_government" in response.context["form"].errors
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_open_link_asks_for_address_and_area(client_as):
     from minipublic.web.recruitment.actions import registration_settings
 

@@ -26,6 +26,7 @@ from minipublic.web.recruitment.models import (
     Address,
     AddressFile,
     AreaWeight,
+    Message,
     PoolImport,
     Registrant,
     RegistrationSettings,
@@ -342,9 +343,13 @@ def do_update_registration_settings(
 ) -> RegistrationSettings:
     """Change the registration form's settings; writes ``registration_settings.changed``."""
     old, new = {}, {}
+
+    def plain(value):
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
     for key, value in fields.items():
         if getattr(settings_obj, key) != value:
-            old[key], new[key] = getattr(settings_obj, key), value
+            old[key], new[key] = plain(getattr(settings_obj, key)), plain(value)
             setattr(settings_obj, key, value)
     if new:
         settings_obj.save()
@@ -360,6 +365,39 @@ def do_update_registration_settings(
 
 
 # --- registration -------------------------------------------------------------
+
+#: Phases in which people may register (letters arrive during "invite").
+REGISTRATION_PHASES = ("invite", "register")
+
+
+def registration_closed_reason(assembly: Assembly, *, today=None) -> str:
+    """Why registration for *assembly* is closed, in plain words; ``""`` when it is open.
+
+    Registration is open while the assembly is in the invite or register
+    phase, the organiser has not switched it off, and the closing date the
+    organiser may set has not passed (it closes at the end of that day).
+    """
+    from django.utils import formats
+
+    obj = registration_settings(assembly)
+    today = today or timezone.localdate()
+    if assembly.phase not in REGISTRATION_PHASES:
+        return _(
+            "Registration has closed: the members of this assembly are chosen from the people "
+            "who registered in time."
+        )
+    if obj.closes_on is not None and today > obj.closes_on:
+        return _("Registration closed on %(date)s.") % {
+            "date": formats.date_format(obj.closes_on, "DATE_FORMAT")
+        }
+    if not obj.is_open:
+        return _("Registration is not open at the moment.")
+    return ""
+
+
+def registration_is_open(assembly: Assembly) -> bool:
+    """True while people may register (see :func:`registration_closed_reason`)."""
+    return not registration_closed_reason(assembly)
 
 
 def find_invited_address(assembly: Assembly, code: str) -> Address | None:
@@ -388,8 +426,8 @@ def check_register(
     """
     settings_obj = registration_settings(assembly)
     errors: dict[str, list[str]] = {}
-    if not settings_obj.is_open:
-        raise ValidationError(_("Registration for this assembly is closed."))
+    if reason := registration_closed_reason(assembly):
+        raise ValidationError(reason)
     if address is None and not settings_obj.open_link_enabled:
         raise ValidationError(_("Registration needs the code from your invitation letter."))
     if address is not None and Registrant.objects.filter(address=address).exists():
@@ -449,7 +487,7 @@ def do_register(
                 f"{details.get('address', '')} {details.get('postcode', '')}"
             )
     participant = Participant.objects.create(assembly=assembly, is_active=False)
-    PersonalDetails.objects.create(
+    personal = PersonalDetails.objects.create(
         participant=participant,
         first_name=details.get("first_name", "").strip()[:100],
         last_name=details.get("last_name", "").strip()[:100],
@@ -504,7 +542,97 @@ def do_register(
             assembly=assembly,
             new={"source": source, "support_needs": needs, "language": language},
         )
+    if source != Source.IMPORT:
+        tell_registrant(registrant, Message.Kind.REGISTERED, details=personal)
     return registrant
+
+
+# --- messages to registrants -----------------------------------------------------
+
+MESSAGE_TEMPLATES = {
+    Message.Kind.REGISTERED: "recruitment/email/registered",
+    Message.Kind.NOT_SELECTED: "recruitment/email/not_selected",
+}
+
+
+def tell_registrant(registrant: Registrant, kind: str, *, details=None) -> Message | None:
+    """Send *registrant* the message *kind* once: by email, or as a letter to post.
+
+    Call inside the action's transaction. Returns the new :class:`Message`,
+    or ``None`` when this kind was sent before (nothing is sent again). The
+    text is in the registrant's language; a letter's text is kept for the
+    mail-merge file (:func:`minipublic.web.recruitment.letters.post_csv`).
+    """
+    from minipublic.web.notify import render_email, send_on_commit
+
+    if Message.objects.filter(registrant=registrant, kind=kind).exists():
+        return None
+    details = details or getattr(registrant.participant, "personal_details", None)
+    from django.urls import reverse
+
+    from minipublic.web.notify import absolute_url
+
+    assembly = registrant.assembly
+    context = {
+        "assembly": assembly,
+        "first_name": details.first_name if details else "",
+        "pseudonym": registrant.pseudonym,
+        "public_url": (
+            absolute_url(reverse("assemblies:public_page", args=[assembly.slug]))
+            if assembly.is_public
+            else ""
+        ),
+    }
+    template = MESSAGE_TEMPLATES[kind]
+    language = registrant.language
+    if details is not None and details.email:
+        send_on_commit(template, context, to=[details.email], language=language)
+        return Message.objects.create(
+            registrant=registrant, kind=kind, channel=Message.Channel.EMAIL, language=language
+        )
+    subject, body = render_email(template, context, language=language)
+    return Message.objects.create(
+        registrant=registrant,
+        kind=kind,
+        channel=Message.Channel.LETTER,
+        language=language,
+        subject=subject,
+        body=body,
+    )
+
+
+@transaction.atomic
+def do_tell_not_selected(assembly: Assembly, *, acting_user=None) -> int:
+    """Tell everyone still in the pool and not selected: "not selected this time, thank you".
+
+    Each registrant whose status is still ``registered`` gets the message
+    once, in their language (email, or a letter in the mail-merge file).
+    Imported people without any personal details cannot be reached and are
+    skipped. Returns how many were told now; writes
+    ``registrants.told_not_selected`` when anyone was.
+    """
+    waiting = (
+        Registrant.objects.filter(
+            assembly=assembly, status="registered", participant__personal_details__isnull=False
+        )
+        .exclude(messages__kind=Message.Kind.NOT_SELECTED)
+        .select_related("participant__personal_details", "assembly")
+        .order_by("pk")
+    )
+    told = [m for r in waiting if (m := tell_registrant(r, Message.Kind.NOT_SELECTED))]
+    if told:
+        record_event(
+            "registrants.told_not_selected",
+            assembly,
+            actor=acting_user,
+            assembly=assembly,
+            new={
+                "count": len(told),
+                "by_email": sum(1 for m in told if m.channel == Message.Channel.EMAIL),
+                "by_letter": sum(1 for m in told if m.channel == Message.Channel.LETTER),
+            },
+        )
+    return len(told)
 
 
 # --- pool import ---------------------------------------------------------------

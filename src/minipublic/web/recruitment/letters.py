@@ -133,6 +133,53 @@ def mail_merge_csv(addresses, *, register_url: str) -> str:
     return out.getvalue()
 
 
+POST_COLUMNS = (
+    "registration_number",
+    "name",
+    "address",
+    "language",
+    "message",
+    "written_at",
+    "subject",
+    "text",
+)
+
+
+def _cell(value) -> str:
+    """A spreadsheet-safe cell: text starting with = + - @ is not read as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def post_csv(messages) -> str:
+    """Messages to registrants without an email address, as a mail-merge CSV (one row a letter).
+
+    Each row has the person's name and postal address (from their personal
+    details), the language and the full text of the letter in that language.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(POST_COLUMNS)
+    for m in messages:
+        details = getattr(m.registrant.participant, "personal_details", None)
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    m.registrant.pseudonym,
+                    details.full_name if details else "",
+                    details.address if details else "",
+                    m.language,
+                    m.kind,
+                    m.created_at.date().isoformat(),
+                    m.subject,
+                    m.body,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
 def door_knocking_rows(assembly, *, min_weight: float = 1.0 + 1e-9):
     """Invited addresses with no registration, in areas weighted above 1, by area and street.
 

@@ -165,6 +165,12 @@ class RegistrationSettings(models.Model):
         Assembly, on_delete=models.CASCADE, related_name="registration_settings"
     )
     is_open = models.BooleanField(_("registration is open"), default=True)
+    closes_on = models.DateField(
+        _("registration closes at the end of"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: open until the assembly leaves the register phase."),
+    )
     open_link_enabled = models.BooleanField(
         _("also accept registrations without a letter code (open link)"), default=False
     )
@@ -389,6 +395,41 @@ class Registrant(models.Model):
         for key, value in self.extra.items():
             out.setdefault(str(key), str(value))
         return out
+
+
+class Message(models.Model):
+    """One message to a registrant: sent by email, or a letter for the mail-merge file.
+
+    At most one message of each kind per registrant (a unique constraint), so
+    "thank you, you were not selected this time" goes out once however often
+    the action runs. Letters keep their text (in the registrant's language)
+    for the organiser's mail-merge file; emails keep only the fact.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registration confirmed")
+        NOT_SELECTED = "not_selected", _("Not selected this time")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
+
+    registrant = models.ForeignKey(Registrant, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=10, default="en")
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True, help_text="Text of a letter (empty for emails).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["registrant", "kind"], name="one_message_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.registrant} by {self.channel}"
 
 
 class SupportArrangement(models.Model):

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("a/<slug:slug>/recruitment/import/", views.import_pool, name="import_pool"),
     path("a/<slug:slug>/recruitment/registrants/", views.registrants, name="registrants"),
+    path("a/<slug:slug>/recruitment/letters-to-post.csv", views.post_csv_view, name="post_csv"),
     path("a/<slug:slug>/recruitment/support/", views.support_board, name="support_board"),
     path(
         "a/<slug:slug>/recruitment/support/<int:pk>/", views.update_support, name="update_support"

@@ -32,11 +32,12 @@ from minipublic.web.recruitment.forms import (
     SupportArrangementForm,
     baseline_questions,
 )
-from minipublic.web.recruitment.letters import door_knocking_rows, mail_merge_csv
+from minipublic.web.recruitment.letters import door_knocking_rows, mail_merge_csv, post_csv
 from minipublic.web.recruitment.models import (
     Address,
     AddressFile,
     AreaWeight,
+    Message,
     Registrant,
     SupportArrangement,
     SupportNeed,
@@ -93,6 +94,8 @@ def _overview_context(request, assembly, **forms):
         ),
         "n_registrants": Registrant.objects.filter(assembly=assembly).count(),
         "register_url": register_url(assembly),
+        "register_link": absolute_url(reverse("recruitment:register", args=[assembly.slug])),
+        "closed_reason": actions.registration_closed_reason(assembly),
         "settings_obj": actions.registration_settings(assembly),
         "upload_form": forms.get("upload_form") or AddressFileForm(),
         "weights_import_form": forms.get("weights_import_form") or AreaWeightsImportForm(),
@@ -313,6 +316,7 @@ def registration_settings_view(request, slug):
         form = RegistrationSettingsForm(
             initial={
                 "is_open": obj.is_open,
+                "closes_on": obj.closes_on,
                 "open_link_enabled": obj.open_link_enabled,
                 "questions": obj.questions,
                 "areas": "\n".join(obj.areas),
@@ -398,8 +402,39 @@ def registrants(request, slug):
             "status": status,
             "total": qs.count(),
             "summary": {k: sorted(v.items()) for k, v in sorted(summary.items())},
+            "message_counts": _message_counts(assembly),
         },
     )
+
+
+def _message_counts(assembly) -> list[dict]:
+    """Messages sent to registrants: per kind, how many by email and how many letters."""
+    counts = Counter(
+        Message.objects.filter(registrant__assembly=assembly).values_list("kind", "channel")
+    )
+    return [
+        {
+            "label": label,
+            "email": counts[(kind, Message.Channel.EMAIL)],
+            "letter": counts[(kind, Message.Channel.LETTER)],
+        }
+        for kind, label in Message.Kind.choices
+    ]
+
+
+@require_permission("download", "letters")
+def post_csv_view(request, slug):
+    """Letters to post: confirmations and "not selected" messages to people without email."""
+    messages_qs = (
+        Message.objects.filter(
+            registrant__assembly=request.assembly, channel=Message.Channel.LETTER
+        )
+        .select_related("registrant__participant__personal_details")
+        .order_by("created_at", "pk")
+    )
+    response = HttpResponse(post_csv(messages_qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="letters-to-post.csv"'
+    return response
 
 
 @require_permission("view", "support_board")
@@ -472,6 +507,8 @@ def register(request, slug):
     """The public start page: enter the code from the letter (or follow the open link)."""
     assembly = request.assembly
     obj = actions.registration_settings(assembly)
+    if reason := actions.registration_closed_reason(assembly):
+        return _closed(request, assembly, reason)
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -494,12 +531,20 @@ def register(request, slug):
     )
 
 
+def _closed(request, assembly, reason):
+    """The page late visitors see: why registration is closed, and where to follow the assembly."""
+    return render(
+        request,
+        "recruitment/register_closed.html",
+        {"assembly": assembly, "reason": reason},
+        status=410,
+    )
+
+
 def _registration_page(request, assembly, *, address, action_url):
     obj = actions.registration_settings(assembly)
-    if not obj.is_open:
-        return render(
-            request, "recruitment/register_closed.html", {"assembly": assembly}, status=410
-        )
+    if reason := actions.registration_closed_reason(assembly):
+        return _closed(request, assembly, reason)
     baseline = baseline_questions(assembly)
     form = RegistrationForm(
         request.POST or None,
@@ -541,6 +586,8 @@ def _registration_page(request, assembly, *, address, action_url):
 @require_permission("register", "registrant")
 def register_code(request, slug, code):
     assembly = request.assembly
+    if reason := actions.registration_closed_reason(assembly):
+        return _closed(request, assembly, reason)
     address = actions.find_invited_address(assembly, normalise_code(code))
     if address is None or hasattr(address, "registrant"):
         # Back to the code page, with the reason beside the code.

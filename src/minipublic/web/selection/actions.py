@@ -673,6 +673,10 @@ def do_draw(run: SelectionRun, *, public_seed: str, acting_user=None) -> Selecti
             "panel": panel,
         },
     )
+    # Everyone who registered and was not drawn hears so, once, in their language.
+    from minipublic.web.recruitment.actions import do_tell_not_selected
+
+    do_tell_not_selected(run.assembly, acting_user=acting_user)
     return run
 
 
