@@ -270,6 +270,45 @@ def do_set_phase_dates(
     return row
 
 
+def check_set_all_phase_dates(
+    assembly: Assembly,
+    dates: dict[str, tuple[dt.date | None, dt.date | None]],
+    *,
+    acting_user,
+) -> list[PhaseDates]:
+    """Validate every phase's dates, then store them all or none.
+
+    *dates* maps a phase value to ``(starts_on, ends_on)``. Errors are keyed
+    ``<phase>_ends_on`` (the form's field names), and when there is any error
+    nothing is saved: one form, one transaction.
+    """
+    errors = {}
+    for phase, (starts_on, ends_on) in dates.items():
+        if phase not in Phase.values:
+            errors["__all__"] = _("Unknown phase.")
+        elif starts_on and ends_on and ends_on < starts_on:
+            errors[f"{phase}_ends_on"] = _("The end date is before the start date.")
+    if errors:
+        raise ValidationError(errors)
+    return do_set_all_phase_dates(assembly, dates, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_set_all_phase_dates(
+    assembly: Assembly,
+    dates: dict[str, tuple[dt.date | None, dt.date | None]],
+    *,
+    acting_user,
+) -> list[PhaseDates]:
+    """Store every phase's dates in one transaction (one ``phase_dates.changed`` per change)."""
+    return [
+        do_set_phase_dates(
+            assembly, Phase(phase), starts_on=starts_on, ends_on=ends_on, acting_user=acting_user
+        )
+        for phase, (starts_on, ends_on) in dates.items()
+    ]
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
 

@@ -200,24 +200,21 @@ def phase_dates(request, slug):
     assembly = request.assembly
     form = PhaseDatesForm(request.POST or None, assembly=assembly)
     if request.method == "POST" and form.is_valid():
-        all_ok = True
-        for phase in Phase:
-            ok, _row = run_action(
-                form,
-                actions.check_set_phase_dates,
-                assembly,
-                phase=phase.value,
-                starts_on=form.cleaned_data[f"{phase.value}_starts_on"],
-                ends_on=form.cleaned_data[f"{phase.value}_ends_on"],
-                acting_user=request.user,
-            )
-            if not ok:
-                # Put the error beside this phase's end date.
-                errors = form.errors.pop("ends_on", None) or form.errors.pop("__all__", None)
-                if errors:
-                    form.add_error(f"{phase.value}_ends_on", errors)
-                all_ok = False
-        if all_ok:
+        # All phases or none: one action, one transaction.
+        ok, _rows = run_action(
+            form,
+            actions.check_set_all_phase_dates,
+            assembly,
+            {
+                phase.value: (
+                    form.cleaned_data[f"{phase.value}_starts_on"],
+                    form.cleaned_data[f"{phase.value}_ends_on"],
+                )
+                for phase in Phase
+            },
+            acting_user=request.user,
+        )
+        if ok:
             messages.success(request, _("The phase dates have been saved."))
             return redirect("assemblies:dashboard", slug=slug)
     return render(request, "assemblies/phase_dates.html", {"assembly": assembly, "form": form})
