@@ -36,10 +36,13 @@ LETTER_EN = (
 LETTER_CY = (
     "Annwyl breswylydd,\n\n"
     "Mae eich aelwyd wedi cael ei dewis ar hap i gael gwahoddiad i {title}, cynulliad "
-    "dinasyddion. Mae aelodau'n cael eu talu am eu hamser, ac rydym yn talu costau gofal, "
-    "teithio, cyfieithu a mynediad.\n\n"
-    "I gofrestru, ewch i {url} a rhowch eich cod. Dim ond un person o bob aelwyd sy'n "
-    "cael cofrestru."
+    'dinasyddion a ofynnwyd gan {commissioner}: "{question}"\n\n'
+    "Mae cynulliad dinasyddion yn grŵp o bobl leol, wedi'u dewis drwy loteri fel ei fod yn "
+    "edrych fel y gymuned gyfan, sy'n dysgu am gwestiwn, yn ei drafod ac yn gwneud "
+    "argymhellion. Does dim angen profiad. Mae aelodau'n cael eu talu am eu hamser, ac rydym "
+    "yn talu costau gofal, teithio, cyfieithwyr ac anghenion mynediad.\n\n"
+    "I gynnig eich enw, ewch i {url} a rhowch eich cod. Dim ond un person o bob aelwyd sy'n "
+    "cael cofrestru. Mae'n cymryd tua phum munud."
 )
 
 
@@ -83,7 +86,23 @@ def letters_pdf(assembly, addresses, *, register_url: str, progress=None) -> byt
     title_lines = _lines(scratch, text(assembly.title), 8)
     scratch.set_font(family, size=11)
     body_lines = _lines(scratch, text(body), 5.5)
-    cy_lines = _lines(scratch, text(LETTER_CY.format(title=assembly.title, url=register_url)), 5.5)
+    # The Welsh letter in full, with the assembly's Welsh texts (English while unwritten).
+    cy_title = assembly.title_cy or assembly.title
+    scratch.set_font(family, size=16)
+    cy_title_lines = _lines(scratch, text(cy_title), 8) if welsh else []
+    scratch.set_font(family, size=11)
+    cy_lines = _lines(
+        scratch,
+        text(
+            LETTER_CY.format(
+                title=cy_title,
+                commissioner=assembly.commissioner,
+                question=assembly.question_cy or assembly.question,
+                url=register_url,
+            )
+        ),
+        5.5,
+    )
     addresses = list(addresses)
     n = len(addresses)
     for i, address in enumerate(addresses):
@@ -109,6 +128,9 @@ def letters_pdf(assembly, addresses, *, register_url: str, progress=None) -> byt
         pdf.cell(0, 8, text(register_url), new_x="LMARGIN", new_y="NEXT")
         if welsh:
             pdf.ln(6)
+            pdf.set_font(family, size=16)
+            _print_lines(pdf, cy_title_lines, 8)
+            pdf.ln(3)
             pdf.set_font(family, size=11)
             _print_lines(pdf, cy_lines, 5.5)
     return bytes(pdf.output())
