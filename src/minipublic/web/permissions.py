@@ -63,6 +63,22 @@ def always(ctx: Context) -> bool:
     return True
 
 
+def in_phase(*phases: str) -> Predicate:
+    """A predicate true while the assembly is in one of *phases* (``"select"``, …).
+
+    The lifecycle decides when a step can happen: ``in_phase("select")`` for
+    the draw, ``in_phase("register")`` for registration, and so on. Use it
+    for rows that change things; reading usually stays ``always``.
+    """
+
+    def predicate(ctx: Context) -> bool:
+        return ctx.assembly is not None and ctx.assembly.phase in phases
+
+    predicate.__name__ = f"in_phase({', '.join(map(repr, phases))})"
+    predicate.phases = phases
+    return predicate
+
+
 @cache
 def rules() -> dict[tuple[str, str, str], Predicate]:
     """Return the whole table, merged from ``<app>.permissions.RULES`` for every site app."""

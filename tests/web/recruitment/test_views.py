@@ -131,6 +131,7 @@ def test_open_link_asks_for_address_and_area(client_as):
     assert registrant.area == "east"
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_organiser_uploads_runs_lottery_and_gets_letters(client_as, demo_assembly):
     from minipublic.web.progress.models import TaskProgress
     from minipublic.web.recruitment.tasks import run_invitation_lottery
@@ -186,6 +187,7 @@ def test_organiser_uploads_runs_lottery_and_gets_letters(client_as, demo_assembl
     assert response.status_code == 400
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_bad_upload_shows_row_and_column(client_as):
     client = client_as("organiser")
     response = client.post(
@@ -209,6 +211,7 @@ def test_pool_import_page_lists_errors(client_as):
     assert not Registrant.objects.filter(external_id="X1").exists()
 
 
+@pytest.mark.usefixtures("registration_open")
 def test_weights_page_rejects_bad_number(client_as, demo_assembly):
     from minipublic.web.recruitment.models import AreaWeight
 

@@ -29,18 +29,18 @@ PAGES = [
     page("selection:seat", "/a/{demo}/seat/not-a-link/", **everyone(404)),
     page("selection:seat", "/a/{other}/seat/{seat_link}/", **everyone(404)),
     page("selection:seat", "/a/{demo}/seat/{seat_link}/", method="post", **everyone(400)),
-    # Issue #14: committing a run for the draw: the organiser only. The demo's run is
-    # drawn already, so the action refuses and the page redirects with the reason.
+    # Issue #14: committing a run for the draw (and withdrawing it): the organiser
+    # only, in the select phase. The demo is in the learn phase: refused for all.
     page(
         "selection:commit",
         "/a/{demo}/selection/runs/{selection_run_id}/commit/",
         method="post",
-        **organiser_only(302),
+        **organiser_only(403),
     ),
     page(
         "selection:withdraw",
         "/a/{demo}/selection/commitment/withdraw/",
         method="post",
-        **organiser_only(302),
+        **organiser_only(403),
     ),
 ]

@@ -238,7 +238,7 @@ def letters_pdf_view(request, slug, file_id):
 
 
 @require_POST
-@require_permission("download", "letters")
+@require_permission("make", "letters")
 def make_letters(request, slug, file_id):
     """Start the background task that makes (or remakes) the letters PDF."""
     address_file = get_object_or_404(
@@ -285,7 +285,7 @@ def door_knocking(request, slug):
 
 
 @require_POST
-@require_permission("view", "door_knocking")
+@require_permission("record", "door_knock")
 def record_door_knock(request, slug, address_id):
     address = get_object_or_404(Address, pk=address_id, assembly=request.assembly, invited=True)
     form = DoorKnockForm(request.POST)

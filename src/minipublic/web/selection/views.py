@@ -6,7 +6,7 @@ from collections import Counter
 
 import pandas as pd
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minipublic.errors import MinipublicError
-from minipublic.web.permissions import require_permission
+from minipublic.web.permissions import request_can, require_permission
 from minipublic.web.selection import actions
 from minipublic.web.selection.forms import (
     DrawForm,
@@ -102,11 +102,13 @@ def _quota_context(request, assembly, *, editor=None, features_form=None, check=
     }
 
 
-@require_permission("edit", "quotas")
+@require_permission("view", "quotas")
 def quotas(request, slug):
     """The quota editor: target shares and tolerances in, min/max and feasibility out."""
     assembly = request.assembly
     if request.method == "POST":
+        if not request_can(request, "edit", "quotas", assembly=assembly):
+            raise PermissionDenied
         _t, _f, quota_set, lines = _editor_state(assembly)
         editor = QuotaEditorForm(request.POST, lines=lines)
         if editor.is_valid():
@@ -427,7 +429,7 @@ def _drawn_or_404(assembly):
     return run
 
 
-@require_permission("manage", "panel")
+@require_permission("view", "panel")
 def panel(request, slug):
     """The drawn panel: invite, record answers, replace decliners."""
     assembly = request.assembly
