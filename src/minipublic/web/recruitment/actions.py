@@ -8,6 +8,7 @@ pseudonym only, never personal details.
 """
 
 import hashlib
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -335,6 +336,51 @@ def do_record_door_knock(address: Address, *, note: str, acting_user=None) -> Ad
 
 
 # --- registration settings ---------------------------------------------------
+
+
+#: A web address printed on letters: http(s)://… or a bare host/path such as
+#: ``aberwen.example/join`` (read as https). Any other scheme is refused.
+_SHORT_URL = re.compile(
+    r"^(https?://)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?"
+    r"(/[A-Za-z0-9._~%!$&'()*+,;=:@/?#-]*)?$",
+    re.IGNORECASE,
+)
+
+
+def clean_short_url(value: str) -> str:
+    """Return the stripped *value* if it is an http(s) web address, else raise ValidationError."""
+    value = str(value or "").strip()
+    if value and (len(value) > 200 or not _SHORT_URL.match(value)):
+        raise ValidationError(
+            {
+                "short_url": _(
+                    "Enter a web address such as https://example.org/join or example.org/join "
+                    "(only http and https addresses)."
+                )
+            }
+        )
+    return value
+
+
+def check_update_registration_settings(
+    settings_obj: RegistrationSettings, *, acting_user=None, **fields
+) -> RegistrationSettings:
+    """Validate (the short web address must be http(s)), then :func:`do_update_registration_settings`."""
+    if "short_url" in fields:
+        fields["short_url"] = clean_short_url(fields["short_url"])
+    return do_update_registration_settings(settings_obj, acting_user=acting_user, **fields)
+
+
+def check_record_door_knock(address: Address, *, note: str, acting_user=None) -> Address:
+    """Validate (an invited address of the assembly; a note of 1-300 characters), then record."""
+    note = str(note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Write what happened at the door.")})
+    if len(note) > 300:
+        raise ValidationError({"note": _("Keep the note to 300 characters or fewer.")})
+    if not address.invited:
+        raise ValidationError(_("Only invited addresses are visited."))
+    return do_record_door_knock(address, note=note, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -713,6 +759,60 @@ def do_import_pool(assembly: Assembly, *, name: str, sha256: str, pool_file, act
         new={"name": name, "sha256": sha256, "rows": len(pool_file.rows)},
     )
     return pool_import
+
+
+@transaction.atomic
+def do_load_registrants(
+    assembly: Assembly, people: list[dict], *, source_object, acting_user=None
+) -> list[Registrant]:
+    """Register many people who answered by letter code at once; one ``registrants.loaded``.
+
+    For loads too large for :func:`do_register` one by one (the demo's 2 000).
+    Each item of *people* is ``{"registrant": fields, "details": personal
+    details, "needs": support needs}``; every person gets a participant (not
+    yet a member), their personal details apart from their answers, and one
+    support row per need (state *requested*). *source_object* is the address
+    file the letters came from (named in the audit line).
+    """
+    from minipublic.web.people.models import Participant, PersonalDetails
+
+    now = timezone.now()
+    participants = [Participant(assembly=assembly, is_active=False) for _ in people]
+    Participant.objects.bulk_create(participants, batch_size=500)
+    PersonalDetails.objects.bulk_create(
+        [
+            PersonalDetails(participant=p, **person["details"])
+            for p, person in zip(participants, people, strict=True)
+        ],
+        batch_size=500,
+    )
+    registrants = [
+        Registrant(
+            assembly=assembly,
+            participant=p,
+            source=Source.LETTER,
+            consent_given_at=now,
+            **person["registrant"],
+        )
+        for p, person in zip(participants, people, strict=True)
+    ]
+    Registrant.objects.bulk_create(registrants, batch_size=500)
+    SupportArrangement.objects.bulk_create(
+        [
+            SupportArrangement(registrant=r, need=need)
+            for r, person in zip(registrants, people, strict=True)
+            for need in person["needs"]
+        ],
+        batch_size=500,
+    )
+    record_event(
+        "registrants.loaded",
+        source_object,
+        actor=acting_user,
+        assembly=assembly,
+        new={"registrants": len(registrants), "source": Source.LETTER},
+    )
+    return registrants
 
 
 # --- support needs ---------------------------------------------------------------

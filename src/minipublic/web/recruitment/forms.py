@@ -96,7 +96,12 @@ class RegistrationSettingsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
     )
-    short_url = forms.CharField(label=_("Short web address on letters"), required=False)
+    short_url = forms.CharField(
+        label=_("Short web address on letters"),
+        required=False,
+        max_length=200,
+        help_text=_("An http or https address, for example aberwen.example/join."),
+    )
 
     def clean_areas(self):
         lines = [a.strip() for a in self.cleaned_data["areas"].splitlines()]

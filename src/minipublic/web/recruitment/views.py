@@ -289,13 +289,18 @@ def door_knocking(request, slug):
 def record_door_knock(request, slug, address_id):
     address = get_object_or_404(Address, pk=address_id, assembly=request.assembly, invited=True)
     form = DoorKnockForm(request.POST)
-    if form.is_valid():
-        actions.do_record_door_knock(
-            address, note=form.cleaned_data["note"], acting_user=request.user
-        )
+    ok = form.is_valid() and run_action(
+        form,
+        actions.check_record_door_knock,
+        address,
+        note=form.cleaned_data["note"],
+        acting_user=request.user,
+    )[0]
+    if ok:
         messages.success(request, _("Visit recorded."))
     else:
-        messages.error(request, _("Write what happened at the door."))
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, errors or _("Write what happened at the door."))
     return redirect("recruitment:door_knocking", slug=slug)
 
 
@@ -305,10 +310,14 @@ def registration_settings_view(request, slug):
     obj = actions.registration_settings(assembly)
     if request.method == "POST":
         form = RegistrationSettingsForm(request.POST)
-        if form.is_valid():
-            actions.do_update_registration_settings(
-                obj, acting_user=request.user, **form.cleaned_data
-            )
+        ok = form.is_valid() and run_action(
+            form,
+            actions.check_update_registration_settings,
+            obj,
+            acting_user=request.user,
+            **form.cleaned_data,
+        )[0]
+        if ok:
             messages.success(request, _("Registration settings saved."))
             return redirect("recruitment:settings", slug=slug)
         status = 400
