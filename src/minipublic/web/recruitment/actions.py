@@ -692,11 +692,39 @@ def check_import_pool(
     Raises ValidationError whose ``file`` messages each name the file, row
     and column (up to 20). Ids already in the pool are errors too.
     """
+    from minipublic.web.recruitment.imports import feature_names
+    from minipublic.web.selection.models import QuotaSet, SelectionRun
+
+    if SelectionRun.objects.filter(assembly=assembly, status="drawn").exists():
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "The panel has already been drawn: people imported now could never be "
+                        "selected, so the pool is closed to imports."
+                    )
+                ]
+            }
+        )
     try:
         pool_file = read_pool_file(data, name, id_column=id_column.strip() or None)
     except InputError as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     errors = [str(e) for e in pool_file.errors]
+    quota_set = QuotaSet.objects.filter(assembly=assembly).first()
+    have = feature_names(pool_file)
+    for feature in quota_set.features if quota_set else []:
+        if feature not in have:
+            errors.append(
+                str(
+                    InputError(
+                        f"the column {feature!r} is missing: the quotas use this feature",
+                        file=name,
+                        row=1,
+                        column=feature,
+                    )
+                )
+            )
     existing = set(
         Registrant.objects.filter(
             assembly=assembly, external_id__in=[r.external_id for r in pool_file.rows]

@@ -370,10 +370,17 @@ def import_pool(request, slug):
     else:
         form = PoolImportForm()
         status = 200
+    from minipublic.web.selection.models import SelectionRun
+
     return render(
         request,
         "recruitment/import.html",
-        {"assembly": assembly, "form": form, "imports": assembly.pool_imports.all()},
+        {
+            "assembly": assembly,
+            "form": form,
+            "imports": assembly.pool_imports.all(),
+            "drawn": SelectionRun.objects.filter(assembly=assembly, status="drawn").exists(),
+        },
         status=status,
     )
 
