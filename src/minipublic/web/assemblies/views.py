@@ -22,7 +22,7 @@ from minipublic.web.assemblies.forms import (
     ReopenPhaseForm,
 )
 from minipublic.web.assemblies.models import PHASE_HELP, Assembly, Phase, Role, StaffRole
-from minipublic.web.hooks import public_links
+from minipublic.web.hooks import public_facts, public_links
 from minipublic.web.permissions import request_can, require_permission
 from minipublic.web.shortcuts import run_action
 
@@ -92,12 +92,18 @@ def create_assembly(request):
 @require_permission("view", "assembly_page", hide=True)
 def public_page(request, slug):
     assembly = request.assembly
+    steps = phase_steps(assembly)
+    upcoming = next((s for s in steps if s["state"] == "upcoming"), None)
     return render(
         request,
         "assemblies/public_page.html",
         {
             "assembly": assembly,
-            "steps": phase_steps(assembly),
+            "steps": steps,
+            "next_step": upcoming,
+            "facts": public_facts(request, assembly),
+            "meetings": assembly.meetings.filter(starts_at__gte=timezone.now()),
+            "past_meetings": assembly.meetings.filter(starts_at__lt=timezone.now()).count(),
             "app_links": public_links(request, assembly),
         },
     )
