@@ -201,6 +201,8 @@ if _env_flag("MINIPUBLIC_HTTPS"):
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+# Dates as "3 December 2026, 07:24" (not Django's American English default).
+FORMAT_MODULE_PATH = ["minipublic.web.formats"]
 LOCALE_PATHS = [WEB_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")

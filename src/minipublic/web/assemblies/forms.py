@@ -112,3 +112,30 @@ class PhaseDatesForm(forms.Form):
         """Yield ``(phase, starts field, ends field)`` for the template."""
         for phase in Phase:
             yield phase, self[f"{phase.value}_starts_on"], self[f"{phase.value}_ends_on"]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: one type of change, and a date range (both ends optional)."""
+
+    type = forms.ChoiceField(label=_("Type of change"), required=False)
+    since = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    until = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, types: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", _("All changes")), *types]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

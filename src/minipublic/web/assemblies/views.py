@@ -287,7 +287,43 @@ def remove_staff_role(request, slug, role_id):
 
 @require_permission("view", "audit_log")
 def audit_log(request, slug):
+    """The assembly's audit log in plain words, filtered by type and date, 50 lines a page."""
+    from django.utils.http import urlencode
+
+    from minipublic.web.assemblies.events import event_label, field_label, plain_value
+    from minipublic.web.assemblies.forms import AuditFilterForm
+
     assembly = request.assembly
+    types = sorted(set(assembly.audit_events.values_list("event_type", flat=True)), key=event_label)
+    form = AuditFilterForm(request.GET or None, types=[(t, event_label(t)) for t in types])
     events = assembly.audit_events.all()
+    if form.is_valid():
+        if form.cleaned_data["type"]:
+            events = events.filter(event_type=form.cleaned_data["type"])
+        if form.cleaned_data["since"]:
+            events = events.filter(created_at__date__gte=form.cleaned_data["since"])
+        if form.cleaned_data["until"]:
+            events = events.filter(created_at__date__lte=form.cleaned_data["until"])
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "assemblies/audit_log.html", {"assembly": assembly, "page": page})
+    rows = [
+        {
+            "event": e,
+            "label": event_label(e.event_type),
+            "old": [(field_label(k), plain_value(v)) for k, v in (e.old or {}).items()],
+            "new": [(field_label(k), plain_value(v)) for k, v in (e.new or {}).items()],
+        }
+        for e in page
+    ]
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    return render(
+        request,
+        "assemblies/audit_log.html",
+        {
+            "assembly": assembly,
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "query": query,
+            "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
+        },
+    )

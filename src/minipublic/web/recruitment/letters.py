@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from fpdf import FPDF
@@ -202,10 +203,26 @@ def post_csv(messages) -> str:
     return out.getvalue()
 
 
+def house_number_key(address: str) -> tuple:
+    """Sort key that puts house numbers in numeric order: 1, 2, 10, 10A, 11, 100.
+
+    The first number in the address is the house number; addresses without
+    one come after the numbered ones, in alphabetical order.
+
+    >>> sorted(["10 High St", "2 High St", "1 High St", "10A High St"], key=house_number_key)
+    ['1 High St', '2 High St', '10 High St', '10A High St']
+    """
+    match = re.search(r"(\d+)\s*([A-Za-z]?)\b", address)
+    if match is None:
+        return (1, 0, "", address.lower())
+    return (0, int(match.group(1)), match.group(2).upper(), address.lower())
+
+
 def door_knocking_rows(assembly, *, min_weight: float = 1.0 + 1e-9):
     """Invited addresses with no registration, in areas weighted above 1, by area and street.
 
-    Returns a list of ``(area, street, [Address, ...])`` in print order.
+    Returns a list of ``(area, street, [Address, ...])`` in print order:
+    areas and streets alphabetically, houses by number (:func:`house_number_key`).
     """
     from minipublic.web.recruitment.models import AreaWeight
 
@@ -218,7 +235,7 @@ def door_knocking_rows(assembly, *, min_weight: float = 1.0 + 1e-9):
         Address.objects.filter(
             assembly=assembly, invited=True, area__in=areas, registrant__isnull=True
         )
-        .order_by("area", "street", "address")
+        .order_by("area", "street")
         .only("area", "street", "address", "postcode", "letter_code", "door_knocked_at")
     )
     groups: list[tuple[str, str, list]] = []
@@ -226,4 +243,6 @@ def door_knocking_rows(assembly, *, min_weight: float = 1.0 + 1e-9):
         if not groups or groups[-1][0] != a.area or groups[-1][1] != a.street:
             groups.append((a.area, a.street, []))
         groups[-1][2].append(a)
+    for _area, _street, homes in groups:
+        homes.sort(key=lambda a: house_number_key(a.address))
     return groups

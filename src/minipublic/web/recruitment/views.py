@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -270,14 +271,36 @@ def letters_csv_view(request, slug, file_id):
 
 @require_permission("view", "door_knocking")
 def door_knocking(request, slug):
-    """Non-responding invited households in oversampled areas, by street, ready to print."""
+    """Non-responding invited households in oversampled areas: streets, then one street to print.
+
+    Without ``?area=&street=`` the page lists the streets (50 a page) with
+    how many homes to visit; with them it shows that street's homes in house
+    number order, ready to print.
+    """
     groups = door_knocking_rows(request.assembly)
+    area, street = request.GET.get("area"), request.GET.get("street")
+    chosen = None
+    if area is not None and street is not None:
+        chosen = next((g for g in groups if g[0] == area and g[1] == street), None)
+        if chosen is None:
+            raise Http404
+    streets = [
+        {
+            "area": g[0],
+            "street": g[1],
+            "n": len(g[2]),
+            "visited": sum(1 for a in g[2] if a.door_knocked_at),
+        }
+        for g in groups
+    ]
     return render(
         request,
         "recruitment/door_knocking.html",
         {
             "assembly": request.assembly,
-            "groups": groups,
+            "chosen": chosen,
+            "page": Paginator(streets, 50).get_page(request.GET.get("page")),
+            "n_streets": len(streets),
             "n": sum(len(g[2]) for g in groups),
             "form": DoorKnockForm(),
         },
@@ -289,19 +312,26 @@ def door_knocking(request, slug):
 def record_door_knock(request, slug, address_id):
     address = get_object_or_404(Address, pk=address_id, assembly=request.assembly, invited=True)
     form = DoorKnockForm(request.POST)
-    ok = form.is_valid() and run_action(
-        form,
-        actions.check_record_door_knock,
-        address,
-        note=form.cleaned_data["note"],
-        acting_user=request.user,
-    )[0]
+    ok = (
+        form.is_valid()
+        and run_action(
+            form,
+            actions.check_record_door_knock,
+            address,
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+        )[0]
+    )
     if ok:
         messages.success(request, _("Visit recorded."))
     else:
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
         messages.error(request, errors or _("Write what happened at the door."))
-    return redirect("recruitment:door_knocking", slug=slug)
+    # Back to the street the visit was on.
+    query = urlencode({"area": address.area, "street": address.street})
+    return redirect(
+        f"{reverse('recruitment:door_knocking', args=[slug])}?{query}#home-{address.pk}"
+    )
 
 
 @require_permission("change", "registration_settings")
@@ -310,13 +340,16 @@ def registration_settings_view(request, slug):
     obj = actions.registration_settings(assembly)
     if request.method == "POST":
         form = RegistrationSettingsForm(request.POST)
-        ok = form.is_valid() and run_action(
-            form,
-            actions.check_update_registration_settings,
-            obj,
-            acting_user=request.user,
-            **form.cleaned_data,
-        )[0]
+        ok = (
+            form.is_valid()
+            and run_action(
+                form,
+                actions.check_update_registration_settings,
+                obj,
+                acting_user=request.user,
+                **form.cleaned_data,
+            )[0]
+        )
         if ok:
             messages.success(request, _("Registration settings saved."))
             return redirect("recruitment:settings", slug=slug)
