@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minipublic.web.assemblies.models import PHASE_HELP
@@ -40,10 +39,26 @@ class StaffSetPasswordView(auth_views.PasswordResetConfirmView):
 
 
 class StaffPasswordResetView(auth_views.PasswordResetView):
+    """Ask for a password-reset email, throttled per account and per address.
+
+    A throttled request gets the same "sent" page as any other (whether an
+    account exists is never revealed) but no email goes out.
+    """
+
     template_name = "people/password_reset.html"
     email_template_name = "people/email/password_reset.txt"
     subject_template_name = "people/email/password_reset_subject.txt"
     success_url = reverse_lazy("people:password_reset_sent")
+
+    def form_valid(self, form):
+        from minipublic.web.people.actions import do_record_reset_request, reset_request_allowed
+
+        email = form.cleaned_data["email"]
+        ip = self.request.META.get("REMOTE_ADDR", "")
+        if not reset_request_allowed(email, ip):
+            return redirect(self.get_success_url())
+        do_record_reset_request(email, ip)
+        return super().form_valid(form)
 
 
 REFUSALS = {
@@ -101,28 +116,14 @@ def sign_out(request):
     return redirect("assemblies:home")
 
 
-MEMBER_CAN_DO = {
-    "invite": [],
-    "register": [],
-    "select": [],
-    "learn": [
-        gettext_lazy("Read or watch the evidence before the next session."),
-        gettext_lazy(
-            "Tell the organisers if you need support to take part: pay, care costs, travel, an interpreter or access needs."
-        ),
-    ],
-    "deliberate": [
-        gettext_lazy("Come to your table's discussion and add your view to the statements."),
-    ],
-    "decide": [gettext_lazy("Vote on the draft recommendations.")],
-    "respond": [gettext_lazy("Read the commissioner's answer to each recommendation.")],
-    "evaluate": [gettext_lazy("Answer the short survey about your experience.")],
-}
-
-
 @require_permission("view", "member_home")
 def member_home(request, slug):
-    """The member's home: their next session and what they can do now."""
+    """The member's home: their next session, the phase, and what the apps offer now.
+
+    Only what exists: each app adds its own section through its
+    ``hooks.member_home`` when there is something the member can do in this
+    phase (see :mod:`minipublic.web.hooks`); this page promises nothing else.
+    """
     assembly = request.assembly
     upcoming = assembly.meetings.filter(starts_at__gte=timezone.now())
     return render(
@@ -133,7 +134,6 @@ def member_home(request, slug):
             "next_meeting": upcoming.first(),
             "later_meetings": upcoming[1:4],
             "phase_help": PHASE_HELP[assembly.current_phase],
-            "can_do": MEMBER_CAN_DO.get(assembly.phase, []),
             "app_sections": member_sections(request, assembly, request.participant),
         },
     )
