@@ -1,6 +1,6 @@
 """Access rows of the recruitment pages added for issue #13 (see tests/web/page_access.py)."""
 
-from ..page_access import organiser_only, page
+from ..page_access import everyone, organiser_only, page
 
 PAGES = [
     page(
@@ -8,4 +8,10 @@ PAGES = [
         "/a/{demo}/recruitment/letters-to-post.csv",
         **organiser_only(200),
     ),
+    # Issue #14: a private assembly's registration pages are 404 for everyone, as
+    # its public page is (its title and question must not show through them).
+    page("recruitment:register", "/a/{other}/register/", **everyone(404)),
+    page("recruitment:register_code", "/a/{other}/register/ABCD-EFGH/", **everyone(404)),
+    page("recruitment:open_link", "/a/{other}/join/any-token/", **everyone(404)),
+    page("recruitment:registered", "/a/{other}/register/done/", **everyone(404)),
 ]

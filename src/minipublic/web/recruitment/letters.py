@@ -152,7 +152,13 @@ def mail_merge_csv(addresses, *, register_url: str) -> str:
     writer = csv.writer(out)
     writer.writerow(MAIL_MERGE_COLUMNS)
     for a in addresses:
-        writer.writerow([a.letter_code, a.address, a.street, a.postcode, a.area, register_url])
+        # Cells come from an uploaded file: never let a spreadsheet run them as formulas.
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (a.letter_code, a.address, a.street, a.postcode, a.area, register_url)
+            ]
+        )
     return out.getvalue()
 
 
@@ -169,7 +175,11 @@ POST_COLUMNS = (
 
 
 def _cell(value) -> str:
-    """A spreadsheet-safe cell: text starting with = + - @ is not read as a formula."""
+    """A spreadsheet-safe cell: text starting with = + - @ is not read as a formula.
+
+    OWASP's CSV-injection advice: a leading quote makes the spreadsheet show
+    the text as text (tab and carriage return lead formulas too).
+    """
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

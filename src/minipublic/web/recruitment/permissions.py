@@ -1,6 +1,12 @@
 """Permission rows of the ``recruitment`` app (see :mod:`minipublic.web.permissions`)."""
 
-from minipublic.web.permissions import always, in_phase
+from minipublic.web.permissions import Context, always, in_phase
+
+
+def is_public(ctx: Context) -> bool:
+    """The assembly is listed publicly."""
+    return bool(ctx.assembly and ctx.assembly.is_public)
+
 
 # Inviting (addresses, the invitation lottery, letters, door knocking) goes on
 # while people register; the pool can be imported until the selection.
@@ -21,5 +27,7 @@ RULES = {
     ("organiser", "view", "registrants"): always,
     ("organiser", "view", "support_board"): always,
     ("organiser", "change", "support_arrangement"): always,
-    ("anyone", "register", "registrant"): always,
+    # Registration pages are as public as the assembly: a private assembly's
+    # title and question must not show through them (404, like its page).
+    ("anyone", "register", "registrant"): is_public,
 }

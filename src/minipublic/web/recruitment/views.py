@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from minipublic.web.notify import absolute_url
@@ -223,6 +224,7 @@ def _invited(address_file):
     return address_file.addresses.filter(invited=True).order_by("area", "street", "address")
 
 
+@never_cache
 @require_permission("download", "letters")
 def letters_pdf_view(request, slug, file_id):
     """Download the letters PDF made after the lottery (or ask to make it)."""
@@ -260,6 +262,7 @@ def make_letters(request, slug, file_id):
     return redirect(f"{reverse('recruitment:overview', args=[slug])}?progress={progress.pk}")
 
 
+@never_cache
 @require_permission("download", "letters")
 def letters_csv_view(request, slug, file_id):
     address_file = get_object_or_404(AddressFile, pk=file_id, assembly=request.assembly)
@@ -471,6 +474,7 @@ def _message_counts(assembly) -> list[dict]:
     ]
 
 
+@never_cache
 @require_permission("download", "letters")
 def post_csv_view(request, slug):
     """Letters to post: confirmations and "not selected" messages to people without email."""
@@ -551,7 +555,7 @@ def _language(request) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-@require_permission("register", "registrant")
+@require_permission("register", "registrant", hide=True)
 def register(request, slug):
     """The public start page: enter the code from the letter (or follow the open link)."""
     assembly = request.assembly
@@ -632,7 +636,7 @@ def _registration_page(request, assembly, *, address, action_url):
     )
 
 
-@require_permission("register", "registrant")
+@require_permission("register", "registrant", hide=True)
 def register_code(request, slug, code):
     assembly = request.assembly
     if reason := actions.registration_closed_reason(assembly):
@@ -659,7 +663,7 @@ def register_code(request, slug, code):
     return _registration_page(request, assembly, address=address, action_url=request.path)
 
 
-@require_permission("register", "registrant")
+@require_permission("register", "registrant", hide=True)
 def open_link(request, slug, token):
     assembly = request.assembly
     obj = actions.registration_settings(assembly)
@@ -670,7 +674,7 @@ def open_link(request, slug, token):
     return _registration_page(request, assembly, address=None, action_url=request.path)
 
 
-@require_permission("register", "registrant")
+@require_permission("register", "registrant", hide=True)
 def registered(request, slug):
     return render(
         request,
