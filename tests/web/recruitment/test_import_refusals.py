@@ -76,3 +76,18 @@ def test_weights_import_errors_are_shown_open(client_as, other_assembly):
     text = response.text
     assert '<details id="weights-import" open>' in text
     assert "weights.csv" in text and 'class="form-errors"' in text
+
+
+def test_file_errors_in_welsh():
+    from django.utils import translation
+
+    from minipublic.errors import InputError
+    from minipublic.web.recruitment.errors import explain
+
+    error = InputError("the value is empty", file="pobl.csv", row=4, column="gender")
+    assert explain(error) == str(error)  # English: exactly the reader's sentence
+    with translation.override("cy"):
+        welsh = explain(error)
+        assert welsh == "pobl.csv, rhes 4, colofn gender: mae’r gwerth yn wag"
+        trust = explain(InputError("trust '12' must be a whole number from 0 to 10", row=3))
+        assert trust.startswith("rhes 3: ") and "'12'" in trust and "o 0 i 10" in trust

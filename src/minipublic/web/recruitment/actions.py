@@ -21,6 +21,7 @@ from minipublic.sortition import Invitation, normalise_address
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.assemblies.models import Assembly
 from minipublic.web.people.models import Participant, PersonalDetails
+from minipublic.web.recruitment.errors import explain
 from minipublic.web.recruitment.files import read_address_table, read_area_weights
 from minipublic.web.recruitment.imports import read_pool_file
 from minipublic.web.recruitment.models import (
@@ -58,7 +59,7 @@ def check_upload_address_file(
     try:
         table = read_address_table(data, name, area_column=area_column or "area")
     except InputError as exc:
-        raise ValidationError({"file": str(exc)}) from None
+        raise ValidationError({"file": explain(exc)}) from None
     return do_upload_address_file(
         assembly, name=name, sha256=_sha256(data), table=table, acting_user=acting_user
     )
@@ -167,7 +168,7 @@ def check_import_area_weights(assembly: Assembly, *, name: str, data: bytes, act
     try:
         weights = read_area_weights(data, name)
     except InputError as exc:
-        raise ValidationError({"file": str(exc)}) from None
+        raise ValidationError({"file": explain(exc)}) from None
     known = set(Address.objects.filter(assembly=assembly).values_list("area", flat=True))
     unknown = sorted(set(weights) - known)
     if known and unknown:
@@ -463,12 +464,16 @@ def check_register(
     address: Address | None = None,
     language: str = "en",
     consent: bool = False,
+    client_ip: str = "",
 ) -> Registrant:
     """Validate a registration, then store it (see :func:`do_register`).
 
     With *address* (a letter code) the household is that address and it may
-    register once. Without it the open link must be switched on and the
-    person's own address is the household key.
+    register once. Without it the open link must be switched on, the
+    person's own address is the household key and may register once, and one
+    network address (*client_ip*) may register at most
+    ``OPEN_LINK_LIMIT_PER_IP`` people an hour. Every text has a maximum
+    length; the email address and phone number must look like one.
     """
     settings_obj = registration_settings(assembly)
     errors: dict[str, list[str]] = {}
@@ -476,6 +481,20 @@ def check_register(
         raise ValidationError(reason)
     if address is None and not settings_obj.open_link_enabled:
         raise ValidationError(_("Registration needs the code from your invitation letter."))
+    errors.update(_length_and_contact_errors(answers, details))
+    if address is None and not errors:
+        key = _household_of(details)
+        if key and Registrant.objects.filter(assembly=assembly, household_key=key).exists():
+            raise ValidationError(
+                {"address": _("Someone from this address has already registered.")}
+            )
+        if client_ip and open_link_count(client_ip) >= OPEN_LINK_LIMIT_PER_IP:
+            raise ValidationError(
+                _(
+                    "Too many registrations have come from your network in the last hour. "
+                    "Please try again later, or use the code on your invitation letter."
+                )
+            )
     if address is not None and Registrant.objects.filter(address=address).exists():
         raise ValidationError(
             {"code": _("Someone from this household has already registered with this code.")}
@@ -490,8 +509,83 @@ def check_register(
         errors["address"] = [_("Please give your address.")]
     if errors:
         raise ValidationError(errors)
-    return do_register(
+    registrant = do_register(
         assembly, answers=answers, details=details, address=address, language=language
+    )
+    if address is None and client_ip:
+        _count_open_link(client_ip, registrant)
+    return registrant
+
+
+#: Longest accepted texts of a registration (characters).
+TEXT_LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 40,
+    "address": 300,
+    "postcode": 20,
+    "support_note": 1000,
+}
+#: Registrations through the open link from one network address per hour.
+OPEN_LINK_LIMIT_PER_IP = 5
+_PHONE = re.compile(r"^\+?[0-9 ()-]{6,30}$")
+
+
+def _length_and_contact_errors(answers: dict, details: dict) -> dict[str, list[str]]:
+    from django.core.validators import validate_email
+
+    errors: dict[str, list[str]] = {}
+    for field, limit in TEXT_LIMITS.items():
+        value = str((details if field != "support_note" else answers).get(field) or "")
+        if len(value) > limit:
+            errors[field] = [
+                _("Keep this to %(n)s characters or fewer.") % {"n": limit},
+            ]
+    email = str(details.get("email") or "").strip()
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Enter an email address such as name@example.org.")]
+    phone = str(details.get("phone") or "").strip()
+    if phone and "phone" not in errors:
+        digits = sum(c.isdigit() for c in phone)
+        if not _PHONE.match(phone) or not 6 <= digits <= 15:
+            errors["phone"] = [_("Enter a phone number such as 01234 567890 or +44 1234 567890.")]
+    return errors
+
+
+def _household_of(details: dict) -> str:
+    if not details.get("address"):
+        return ""
+    return normalise_address(f"{details.get('address', '')} {details.get('postcode', '')}")
+
+
+def _ip_key(ip: str) -> str:
+    """A keyed hash of a network address (the log never stores it in clear)."""
+    import hmac
+
+    from django.conf import settings
+
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+
+
+def open_link_count(ip: str) -> int:
+    """Registrations through the open link from *ip* in the last hour."""
+    import datetime as dt
+
+    from minipublic.web.assemblies.models import AuditEvent
+
+    since = timezone.now() - dt.timedelta(hours=1)
+    return AuditEvent.objects.filter(
+        event_type="open_link.used", created_at__gte=since, new__ip=_ip_key(ip)
+    ).count()
+
+
+def _count_open_link(ip: str, registrant: Registrant) -> None:
+    record_event(
+        "open_link.used", registrant, assembly=registrant.assembly, new={"ip": _ip_key(ip)}
     )
 
 
@@ -529,9 +623,7 @@ def do_register(
     else:
         source = source or Source.OPEN_LINK
         if not household_key and details.get("address"):
-            household_key = normalise_address(
-                f"{details.get('address', '')} {details.get('postcode', '')}"
-            )
+            household_key = _household_of(details)
     participant = Participant.objects.create(assembly=assembly, is_active=False)
     personal = PersonalDetails.objects.create(
         participant=participant,
@@ -709,14 +801,14 @@ def check_import_pool(
     try:
         pool_file = read_pool_file(data, name, id_column=id_column.strip() or None)
     except InputError as exc:
-        raise ValidationError({"file": [str(exc)]}) from None
-    errors = [str(e) for e in pool_file.errors]
+        raise ValidationError({"file": [explain(exc)]}) from None
+    errors = [explain(e) for e in pool_file.errors]
     quota_set = QuotaSet.objects.filter(assembly=assembly).first()
     have = feature_names(pool_file)
     for feature in quota_set.features if quota_set else []:
         if feature not in have:
             errors.append(
-                str(
+                explain(
                     InputError(
                         f"the column {feature!r} is missing: the quotas use this feature",
                         file=name,
@@ -733,7 +825,7 @@ def check_import_pool(
     for r in pool_file.rows:
         if r.external_id in existing and len(errors) < 20:
             errors.append(
-                str(
+                explain(
                     InputError(
                         f"id {r.external_id!r} is already in the pool",
                         file=name,

@@ -554,6 +554,32 @@ def _seat_details(member):
 # --- public transparency page ----------------------------------------------------------
 
 
+def _verification_lines(run, verification) -> list[str]:
+    """The site's own check of the draw, line by line, in the visitor's language.
+
+    The same steps as :func:`minipublic.sortition.verify` reports (in English
+    on the command line): the seed's SHA-256, the remainder, the panel.
+    """
+    from minipublic.sortition import lottery_index
+
+    m = len(actions.lottery_panels(run))
+    index, digest = lottery_index(run.public_seed, m)
+    lines = [
+        _("SHA-256 of the seed “%(seed)s” is %(digest)s.")
+        % {"seed": run.public_seed.strip(), "digest": digest},
+        _("%(number)s mod %(m)s = %(index)s: panel %(index)s of the lottery.")
+        % {"number": int(digest, 16), "m": m, "index": index},
+    ]
+    if verification.expected_panel == verification.published_panel:
+        lines.append(
+            _("The published panel of %(n)s people matches panel %(index)s.")
+            % {"n": len(verification.published_panel), "index": index}
+        )
+    else:
+        lines.append(_("The published panel does NOT match panel %(index)s.") % {"index": index})
+    return lines
+
+
 @require_permission("view", "transparency", hide=True)
 def transparency(request, slug):
     """Public: the published files, the seed and how anyone can verify the draw."""
@@ -566,7 +592,8 @@ def transparency(request, slug):
         "commitments": list(assembly.draw_commitments.select_related("run")),
     }
     if run is not None:
-        context["verification"] = actions.verify_run(run)
+        context["verification"] = verification = actions.verify_run(run)
+        context["verification_lines"] = _verification_lines(run, verification)
         context["replacements"] = list(
             run.replacements.select_related(
                 "declined__registrant__participant", "replacement__registrant__participant"
