@@ -44,6 +44,9 @@ MEMBER = "member"
 STAFF_ROLES = ("organiser", "facilitator", "commissioner", "evaluator")
 ROLES = (ANYONE, ACCOUNT, MEMBER, *STAFF_ROLES)
 
+#: Largest primary key the databases hold (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Context:
@@ -179,6 +182,10 @@ def require_permission(action: str, subject: str, *, hide: bool = False):
         def wrapped(request, *args, **kwargs):
             from minipublic.web.assemblies.models import Assembly
 
+            # Ids from the address bar beyond what the database holds are
+            # simply not found (not an overflow error and a 500).
+            if any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in kwargs.values()):
+                raise Http404
             assembly = None
             if "slug" in kwargs:
                 assembly = get_object_or_404(Assembly, slug=kwargs["slug"])

@@ -22,7 +22,7 @@ from minipublic.web.people.middleware import SESSION_KEY
 from minipublic.web.people.tasks import run_send_sign_in_links
 from minipublic.web.permissions import require_permission
 from minipublic.web.progress.actions import do_start_task
-from minipublic.web.progress.models import TaskProgress
+from minipublic.web.progress.views import progress_from_query
 from minipublic.web.shortcuts import run_action
 
 
@@ -144,9 +144,7 @@ def members(request, slug):
     """The organiser's list of members (with personal details) and the add-member form."""
     assembly = request.assembly
     form = AddMemberForm()
-    progress = None
-    if progress_id := request.GET.get("progress"):
-        progress = TaskProgress.objects.filter(pk=progress_id, assembly=assembly).first()
+    progress = progress_from_query(request, assembly)
     return render(
         request,
         "people/members.html",

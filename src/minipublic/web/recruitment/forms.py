@@ -143,6 +143,7 @@ class RegistrationForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Email address"),
+        max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -203,6 +204,7 @@ class RegistrationForm(forms.Form):
     )
     support_note = forms.CharField(
         label=_("Anything else we should know to support you?"),
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
@@ -210,6 +212,15 @@ class RegistrationForm(forms.Form):
         label=_("I agree that my answers and contact details are kept as the privacy notice says."),
         required=False,
     )
+
+    def clean_phone(self):
+        from minipublic.web.recruitment.actions import _length_and_contact_errors
+
+        phone = self.cleaned_data.get("phone", "").strip()
+        errors = _length_and_contact_errors({}, {"phone": phone})
+        if "phone" in errors:
+            raise forms.ValidationError(errors["phone"])
+        return phone
 
     PERSONAL = ("first_name", "last_name", "email", "phone", "address", "postcode")
     ANSWERS = (

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from minipublic.web.notify import absolute_url
 from minipublic.web.permissions import require_permission
 from minipublic.web.progress.actions import do_start_task
-from minipublic.web.progress.models import TaskProgress
+from minipublic.web.progress.views import progress_from_query
 from minipublic.web.recruitment import actions
 from minipublic.web.recruitment.forms import (
     AddressFileForm,
@@ -76,9 +76,7 @@ def response_rates(assembly) -> list[dict]:
 
 
 def _overview_context(request, assembly, **forms):
-    progress = None
-    if progress_id := request.GET.get("progress"):
-        progress = TaskProgress.objects.filter(pk=progress_id, assembly=assembly).first()
+    progress = progress_from_query(request, assembly)
     files = list(AddressFile.objects.filter(assembly=assembly))
     pending = next(
         (f for f in files if f.lottery_status == AddressFile.LotteryStatus.NOT_RUN), None
@@ -617,6 +615,7 @@ def _registration_page(request, assembly, *, address, action_url):
                 address=address,
                 language=_language(request),
                 consent=form.cleaned_data["consent"],
+                client_ip=request.META.get("REMOTE_ADDR", ""),
             )
             if ok:
                 request.session["recruitment_registered"] = registrant.participant.pseudonym
