@@ -137,7 +137,7 @@ def read_pool_file(data: bytes, name: str, *, id_column: str | None = None) -> P
                 _add(out, InputError("the value is empty", file=name, row=i, column=col))
                 continue
             if key == "trust_in_government":
-                score = int(value) if value.isdigit() else -1
+                score = int(value) if value.isascii() and value.isdigit() else -1  # not "²"
                 if not 0 <= score <= 10:
                     _add(
                         out,
