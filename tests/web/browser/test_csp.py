@@ -7,6 +7,7 @@ from minipublic.web.demo import CAST, DEMO_PASSWORD, DEMO_SLUG
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+@pytest.mark.django_db
 def test_csp_header_has_no_inline_scripts(client):
     policy = client.get("/").headers["Content-Security-Policy"]
     script = next(d for d in policy.split(";") if d.strip().startswith("script-src"))

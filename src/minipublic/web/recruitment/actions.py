@@ -35,6 +35,7 @@ from minipublic.web.recruitment.models import (
     Source,
     SupportArrangement,
     SupportNeed,
+    household_pseudonym,
     new_letter_code,
 )
 
@@ -483,7 +484,7 @@ def check_register(
         raise ValidationError(_("Registration needs the code from your invitation letter."))
     errors.update(_length_and_contact_errors(answers, details))
     if address is None and not errors:
-        key = _household_of(details)
+        key = household_pseudonym(_household_of(details))
         if key and Registrant.objects.filter(assembly=assembly, household_key=key).exists():
             raise ValidationError(
                 {"address": _("Someone from this address has already registered.")}
@@ -650,7 +651,7 @@ def do_register(
                 address=address,
                 pool_import=pool_import,
                 external_id=external_id,
-                household_key=household_key[:300],
+                household_key=household_pseudonym(household_key),
                 age_band=answers.get("age_band", ""),
                 gender=answers.get("gender", ""),
                 area=answers.get("area", ""),
@@ -912,7 +913,10 @@ def do_load_registrants(
             participant=p,
             source=Source.LETTER,
             consent_given_at=now,
-            **person["registrant"],
+            **{
+                **person["registrant"],
+                "household_key": household_pseudonym(person["registrant"].get("household_key")),
+            },
         )
         for p, person in zip(participants, people, strict=True)
     ]

@@ -19,12 +19,16 @@ Design choices (agreed interface with the ``selection`` app)
   (registered -> selected -> invited -> accepted / declined -> replaced,
   or withdrawn). This app writes them only at registration and import; the
   ``selection`` app updates them through its own actions (with audit rows).
-* ``household_key`` is the normalised address
-  (:func:`minipublic.sortition.normalise_address`); the selection uses it
-  for the one-person-per-household rule. One registration per letter code is
-  enforced by a unique constraint on ``address``.
+* ``household_key`` is a household pseudonym: a keyed hash
+  (:func:`household_pseudonym`) of the normalised address
+  (:func:`minipublic.sortition.normalise_address`). The address itself stays
+  in the personal-data model; the selection's pool files carry only the
+  pseudonym, for the one-person-per-household rule. One registration per
+  letter code is enforced by a unique constraint on ``address``.
 """
 
+import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
@@ -58,6 +62,24 @@ def normalise_code(value: str) -> str:
 def new_open_link_token() -> str:
     return secrets.token_urlsafe(9)
 
+
+
+def household_pseudonym(normalised_address: str) -> str:
+    """The household's pseudonym: ``H-`` and a keyed hash (HMAC-SHA-256) of its address.
+
+    Two people at one address get the same pseudonym, so the
+    one-person-per-household rule still works, but the pool and the
+    published files never show the address. Keyed with the site's
+    ``SECRET_KEY`` so nobody can test guessed addresses against it. A value
+    that is already a pseudonym is returned unchanged; empty stays empty.
+    """
+    key = (normalised_address or "").strip()
+    if not key or key.startswith("H-"):
+        return key
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"minipublic.household:{key}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"H-{digest[:24]}"
 
 class Question(models.TextChoices):
     """Questions the organiser may switch on for the registration form."""
