@@ -14,4 +14,12 @@ PAGES = [
     page("recruitment:register_code", "/a/{other}/register/ABCD-EFGH/", **everyone(404)),
     page("recruitment:open_link", "/a/{other}/join/any-token/", **everyone(404)),
     page("recruitment:registered", "/a/{other}/register/done/", **everyone(404)),
+    # Retrying a stuck invitation lottery: organisers, while inviting (the demo is
+    # in the learn phase, so refused for all).
+    page(
+        "recruitment:retry_lottery",
+        "/a/{demo}/recruitment/addresses/{recruitment_file_id}/lottery/retry/",
+        method="post",
+        **organiser_only(403),
+    ),
 ]

@@ -206,6 +206,118 @@ def check_invitation_lottery(address_file: AddressFile, *, n_letters: int, seed:
         raise ValidationError({"seed": _("Enter a seed (any words or numbers).")})
 
 
+def check_start_invitation_lottery(
+    address_file: AddressFile, *, n_letters: int, seed: str, acting_user=None
+):
+    """Validate, then start the lottery task (see :func:`do_start_invitation_lottery`)."""
+    check_invitation_lottery(address_file, n_letters=n_letters, seed=seed)
+    return do_start_invitation_lottery(
+        address_file, n_letters=n_letters, seed=seed.strip(), acting_user=acting_user
+    )
+
+
+@transaction.atomic
+def do_start_invitation_lottery(
+    address_file: AddressFile, *, n_letters: int, seed: str, acting_user=None
+):
+    """Mark the file running and create its task in one transaction; ``invitation_lottery.started``.
+
+    Either both happen or neither: the file is never "running" without a
+    task row (a task that then never runs shows as failed after a timeout,
+    see :attr:`TaskProgress.is_stuck`, and can be retried). Returns the
+    task's :class:`~minipublic.web.progress.models.TaskProgress`.
+    """
+    from minipublic.web.progress.actions import do_start_task
+    from minipublic.web.recruitment.tasks import run_invitation_lottery
+
+    do_mark_lottery_running(address_file, n_letters=n_letters, seed=seed)
+    progress = do_start_task(
+        run_invitation_lottery,
+        kind="recruitment.invitation_lottery",
+        title=_("Drawing the invitation lottery"),
+        assembly=address_file.assembly,
+        acting_user=acting_user,
+        address_file_id=address_file.pk,
+        n_letters=n_letters,
+        seed=seed,
+        acting_user_id=getattr(acting_user, "pk", None),
+    )
+    record_event(
+        "invitation_lottery.started",
+        address_file,
+        actor=acting_user,
+        assembly=address_file.assembly,
+        old={"status": AddressFile.LotteryStatus.NOT_RUN},
+        new={
+            "status": AddressFile.LotteryStatus.RUNNING,
+            "n_letters": n_letters,
+            "seed": seed,
+            "progress": str(progress.pk),
+        },
+    )
+    return progress
+
+
+def lottery_progress(address_file: AddressFile):
+    """The task of the file's latest lottery start, or None."""
+    from minipublic.web.assemblies.models import AuditEvent
+    from minipublic.web.progress.models import TaskProgress
+
+    event = (
+        AuditEvent.objects.filter(
+            event_type="invitation_lottery.started",
+            object_type="recruitment.addressfile",
+            object_id=str(address_file.pk),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if event is None:
+        return None
+    return TaskProgress.objects.filter(pk=event.new.get("progress")).first()
+
+
+def check_retry_invitation_lottery(address_file: AddressFile, *, acting_user=None):
+    """Start again a lottery whose task failed or is stuck (same letters and seed), audited."""
+    progress = lottery_progress(address_file)
+    if address_file.lottery_status != AddressFile.LotteryStatus.RUNNING or (
+        progress is not None and not progress.has_failed
+    ):
+        raise ValidationError(_("This lottery is not stuck: there is nothing to retry."))
+    return do_retry_invitation_lottery(address_file, progress, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_retry_invitation_lottery(address_file: AddressFile, progress, *, acting_user=None):
+    """Mark the old task failed (``task.timed_out``), free the file, start again."""
+    from minipublic.web.progress.models import TaskProgress, TaskStatus
+
+    if progress is not None and not progress.is_finished:
+        TaskProgress.objects.filter(pk=progress.pk).update(
+            status=TaskStatus.FAILED,
+            message=_("No answer from the task worker; stopped.")[:300],
+            finished_at=timezone.now(),
+        )
+        record_event(
+            "task.timed_out",
+            progress,
+            actor=acting_user,
+            assembly=address_file.assembly,
+            old={"status": progress.status},
+            new={"status": TaskStatus.FAILED},
+        )
+    do_release_invitation_lottery(
+        address_file, reason="retried after the task failed or stopped", acting_user=acting_user
+    )
+    address_file.refresh_from_db()
+    return do_start_invitation_lottery(
+        address_file,
+        n_letters=address_file.n_letters,
+        seed=address_file.seed,
+        acting_user=acting_user,
+    )
+
+
 @transaction.atomic
 def do_mark_lottery_running(address_file: AddressFile, *, n_letters: int, seed: str):
     """Reserve the file for one lottery run (so a double click cannot start two)."""

@@ -19,6 +19,11 @@ urlpatterns = [
         name="run_lottery",
     ),
     path(
+        "a/<slug:slug>/recruitment/addresses/<int:file_id>/lottery/retry/",
+        views.retry_lottery,
+        name="retry_lottery",
+    ),
+    path(
         "a/<slug:slug>/recruitment/addresses/<int:file_id>/letters.pdf",
         views.letters_pdf_view,
         name="letters_pdf",

@@ -45,7 +45,7 @@ from minipublic.web.recruitment.models import (
     SupportNeed,
     normalise_code,
 )
-from minipublic.web.recruitment.tasks import run_invitation_lottery, run_make_letters
+from minipublic.web.recruitment.tasks import run_make_letters
 from minipublic.web.shortcuts import run_action
 
 
@@ -78,6 +78,11 @@ def response_rates(assembly) -> list[dict]:
 def _overview_context(request, assembly, **forms):
     progress = progress_from_query(request, assembly)
     files = list(AddressFile.objects.filter(assembly=assembly))
+    for f in files:
+        # A running lottery whose task failed or stopped answering can be retried.
+        f.stuck = f.lottery_status == AddressFile.LotteryStatus.RUNNING and (
+            (task := actions.lottery_progress(f)) is None or task.has_failed
+        )
     pending = next(
         (f for f in files if f.lottery_status == AddressFile.LotteryStatus.NOT_RUN), None
     )
@@ -192,30 +197,33 @@ def run_lottery(request, slug, file_id):
     form = LotteryForm(request.POST)
     if form.is_valid():
         n, seed = form.cleaned_data["n_letters"], form.cleaned_data["seed"].strip()
-        ok, _result = run_action(
-            form, actions.check_invitation_lottery, address_file, n_letters=n, seed=seed
+        ok, progress = run_action(
+            form,
+            actions.check_start_invitation_lottery,
+            address_file,
+            n_letters=n,
+            seed=seed,
+            acting_user=request.user,
         )
         if ok:
-            ok, _result = run_action(
-                form, actions.do_mark_lottery_running, address_file, n_letters=n, seed=seed
-            )
-        if ok:
-            progress = do_start_task(
-                run_invitation_lottery,
-                kind="recruitment.invitation_lottery",
-                title=_("Drawing the invitation lottery"),
-                assembly=assembly,
-                acting_user=request.user,
-                address_file_id=address_file.pk,
-                n_letters=n,
-                seed=seed,
-                acting_user_id=request.user.pk,
-            )
             return redirect(
                 f"{reverse('recruitment:overview', args=[slug])}?progress={progress.pk}"
             )
     context = _overview_context(request, assembly, lottery_form=form)
     return render(request, "recruitment/overview.html", context, status=400)
+
+
+@require_POST
+@require_permission("run", "invitation_lottery")
+def retry_lottery(request, slug, file_id):
+    """Start again a lottery whose task failed or never ran (same letters and seed)."""
+    address_file = get_object_or_404(AddressFile, pk=file_id, assembly=request.assembly)
+    try:
+        progress = actions.check_retry_invitation_lottery(address_file, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("recruitment:overview", slug=slug)
+    return redirect(f"{reverse('recruitment:overview', args=[slug])}?progress={progress.pk}")
 
 
 def _invited(address_file):
