@@ -59,12 +59,11 @@ def test_axe_on_every_page_on_a_phone(live_demo, page_factory, shot, axe, langua
         assert page.locator("html").get_attribute("lang") == language
         axe(page)
         name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-")
-        shot(page, f"axe-{language}-{name.replace(str(run.pk), 'run')}")
-    # One street of the door-knocking list.
-    link = page.locator("main table a[href*='street=']")
-    if link.count():
-        page.goto(f"{base}/a/{DEMO_SLUG}/recruitment/door-knocking/")
-        page.locator("main table a[href*='street=']").first.click()
-        page.wait_for_load_state()
-        axe(page)
-        shot(page, f"axe-{language}-door-knocking-street")
+        shot(page, f"axe-{language}-{name.replace('{run}', 'run')}")
+    # One street of the door-knocking list (the demo has oversampled areas).
+    page.goto(f"{base}/a/{DEMO_SLUG}/recruitment/door-knocking/")
+    page.locator("main table a[href*='street=']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("li.home").count() > 1
+    axe(page)
+    shot(page, f"axe-{language}-door-knocking-street")
