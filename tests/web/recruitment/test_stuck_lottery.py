@@ -41,7 +41,9 @@ def test_start_is_one_audited_step(registration_open, user):
     assert actions.lottery_progress(address_file) == progress
 
 
-def test_stuck_lottery_shows_failed_and_retries(registration_open, user, client_as, run_queue):
+def test_stuck_lottery_shows_failed_and_retries(
+    registration_open, user, client_as, run_queue, django_capture_on_commit_callbacks
+):
     organiser = user("organiser")
     address_file = _file(registration_open, organiser)
     # Started, but the task never ran (no worker): after the timeout it is stuck.
@@ -57,7 +59,10 @@ def test_stuck_lottery_shows_failed_and_retries(registration_open, user, client_
     page = client.get(f"/a/{DEMO_SLUG}/recruitment/").content.decode()
     assert "Failed: the task stopped or never started" in page and "Retry the lottery" in page
     # Retry: the old task is marked failed, the file released and started again, audited.
-    response = client.post(f"/a/{DEMO_SLUG}/recruitment/addresses/{address_file.pk}/lottery/retry/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/a/{DEMO_SLUG}/recruitment/addresses/{address_file.pk}/lottery/retry/"
+        )
     assert response.status_code == 302
     progress.refresh_from_db()
     assert progress.status == TaskStatus.FAILED
