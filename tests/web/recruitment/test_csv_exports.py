@@ -11,7 +11,7 @@ from minipublic.web.recruitment.models import Address, AddressFile
 
 pytestmark = pytest.mark.django_db
 
-NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "@SUM(A1:A9)", "+1+cmd|' /C calc'!A0", "-2+3", "\t=1"]
+NASTY = ['=HYPERLINK("http://evil","x")', "@SUM(A1:A9)", "+1+cmd|' /C calc'!A0", "-2+3", "\t=1"]
 
 
 def test_letters_csv_neutralises_formulas_and_is_not_cached(client_as, demo_assembly):
