@@ -806,7 +806,9 @@ MESSAGE_TEMPLATES = {
 }
 
 
-def tell_registrant(registrant: Registrant, kind: str, *, details=None) -> Message | None:
+def tell_registrant(
+    registrant: Registrant, kind: str, *, details=None, outbox: list | None = None
+) -> Message | None:
     """Send *registrant* the message *kind* once: by email, or as a letter to post.
 
     Call inside the action's transaction. Returns the new :class:`Message`,
@@ -837,7 +839,11 @@ def tell_registrant(registrant: Registrant, kind: str, *, details=None) -> Messa
     template = MESSAGE_TEMPLATES[kind]
     language = registrant.language
     if details is not None and details.email:
-        send_on_commit(template, context, to=[details.email], language=language)
+        if outbox is None:
+            send_on_commit(template, context, to=[details.email], language=language)
+        else:  # the caller sends them all over one connection
+            subject, body = render_email(template, context, language=language)
+            outbox.append((subject, body, details.email))
         return Message.objects.create(
             registrant=registrant, kind=kind, channel=Message.Channel.EMAIL, language=language
         )
@@ -850,6 +856,20 @@ def tell_registrant(registrant: Registrant, kind: str, *, details=None) -> Messa
         subject=subject,
         body=body,
     )
+
+
+def _send_all(outbox: list[tuple[str, str, str]]) -> None:
+    """Send many one-recipient emails over one mail connection (after the commit)."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage, mailers
+
+    with mailers.default as connection:
+        connection.send_messages(
+            [
+                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+                for subject, body, to in outbox
+            ]
+        )
 
 
 @transaction.atomic
@@ -870,7 +890,12 @@ def do_tell_not_selected(assembly: Assembly, *, acting_user=None) -> int:
         .select_related("participant__personal_details", "assembly")
         .order_by("pk")
     )
-    told = [m for r in waiting if (m := tell_registrant(r, Message.Kind.NOT_SELECTED))]
+    outbox: list[tuple[str, str, str]] = []
+    told = [
+        m for r in waiting if (m := tell_registrant(r, Message.Kind.NOT_SELECTED, outbox=outbox))
+    ]
+    if outbox:
+        transaction.on_commit(lambda: _send_all(outbox))
     if told:
         record_event(
             "registrants.told_not_selected",
