@@ -293,7 +293,7 @@ PAGES = [
         "/a/{demo}/recruitment/addresses/upload/",
         method="post",
         data={"area_column": "area"},
-        **organiser_only(400),
+        **organiser_only(403),
     ),
     page(
         "recruitment:upload_addresses", "/a/{demo}/recruitment/addresses/upload/", **everyone(405)
@@ -303,20 +303,20 @@ PAGES = [
         "/a/{demo}/recruitment/weights/",
         method="post",
         data={},
-        **organiser_only(400),
+        **organiser_only(403),
     ),
     page(
         "recruitment:import_weights",
         "/a/{demo}/recruitment/weights/import/",
         method="post",
-        **organiser_only(400),
+        **organiser_only(403),
     ),
     page(
         "recruitment:run_lottery",
         "/a/{demo}/recruitment/addresses/{recruitment_file_id}/lottery/",
         method="post",
         data={"n_letters": "10", "seed": "again"},
-        **organiser_only(400),
+        **organiser_only(403),
     ),
     page(
         "recruitment:letters_pdf",
@@ -327,7 +327,7 @@ PAGES = [
         "recruitment:make_letters",
         "/a/{demo}/recruitment/addresses/{recruitment_file_id}/make-letters/",
         method="post",
-        **organiser_only(302),
+        **organiser_only(403),
     ),
     page(
         "recruitment:letters_csv",
@@ -342,7 +342,7 @@ PAGES = [
         "/a/{demo}/recruitment/door-knocking/{recruitment_address_id}/",
         method="post",
         data={"note": "no answer"},
-        **organiser_only(302),
+        **organiser_only(403),
     ),
     page("recruitment:import_pool", "/a/{demo}/recruitment/import/", **organiser_only(200)),
     page("recruitment:registrants", "/a/{demo}/recruitment/registrants/", **organiser_only(200)),
@@ -359,19 +359,20 @@ PAGES = [
         "/a/{other}/recruitment/",
         **{**organiser_only(403), "other_staff": 200},
     ),
-    page("recruitment:register", "/a/{demo}/register/", **everyone(200)),
+    # The demo is in the learn phase: registration has closed (410 and a page saying so).
+    page("recruitment:register", "/a/{demo}/register/", **everyone(410)),
     page(
         "recruitment:register",
         "/a/{demo}/register/",
         method="post",
         data={"code": "NOPE-NOPE"},
-        **everyone(400),
+        **everyone(410),
     ),
     page(
-        "recruitment:register_code", "/a/{demo}/register/{recruitment_free_code}/", **everyone(200)
+        "recruitment:register_code", "/a/{demo}/register/{recruitment_free_code}/", **everyone(410)
     ),
-    page("recruitment:register_code", "/a/{demo}/register/NOPE-NOPE/", **everyone(404)),
-    page("recruitment:open_link", "/a/{demo}/join/{recruitment_open_token}/", **everyone(200)),
+    page("recruitment:register_code", "/a/{demo}/register/NOPE-NOPE/", **everyone(410)),
+    page("recruitment:open_link", "/a/{demo}/join/{recruitment_open_token}/", **everyone(410)),
     page("recruitment:open_link", "/a/{demo}/join/wrong-token/", **everyone(404)),
     page("recruitment:registered", "/a/{demo}/register/done/", **everyone(200)),
 ]
@@ -406,26 +407,27 @@ def _organiser_and_evaluator(ok: int = 200) -> dict[str, int]:
 PAGES += [
     page("selection:overview", "/a/{demo}/selection/", **_organiser_and_evaluator(200)),
     page("selection:quotas", "/a/{demo}/selection/quotas/", **organiser_only(200)),
-    page("selection:quotas", "/a/{demo}/selection/quotas/", method="post", **organiser_only(400)),
+    # The demo is in the learn phase: quotas, runs and the draw can no longer change (403).
+    page("selection:quotas", "/a/{demo}/selection/quotas/", method="post", **organiser_only(403)),
     page(
         "selection:quota_features",
         "/a/{demo}/selection/quotas/features/",
         method="post",
-        **organiser_only(400),
+        **organiser_only(403),
     ),
     page(
         "selection:quota_check",
         "/a/{demo}/selection/quotas/check/",
         method="post",
-        **organiser_only(200),
+        **organiser_only(403),
     ),
     page(
         "selection:quota_relax",
         "/a/{demo}/selection/quotas/relax/",
         method="post",
-        **organiser_only(400),
+        **organiser_only(403),
     ),
-    page("selection:start_run", "/a/{demo}/selection/run/", method="post", **organiser_only(400)),
+    page("selection:start_run", "/a/{demo}/selection/run/", method="post", **organiser_only(403)),
     page(
         "selection:run",
         "/a/{demo}/selection/runs/{selection_run_id}/",
@@ -440,7 +442,7 @@ PAGES += [
         "selection:draw",
         "/a/{demo}/selection/runs/{selection_run_id}/draw/",
         method="post",
-        **organiser_only(400),
+        **organiser_only(403),
     ),
     page("selection:panel", "/a/{demo}/selection/panel/", **organiser_only(200)),
     page(

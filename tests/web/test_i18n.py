@@ -36,7 +36,7 @@ def test_member_home_in_welsh(client_as, demo_assembly):
     client.post("/i18n/setlang/", {"language": "cy", "next": "/"})
     page = client.get(f"/a/{demo_assembly.slug}/me/").content.decode()
     assert "Eich sesiwn nesaf" in page
-    assert "Beth allwch chi ei wneud nawr" in page
+    assert "Ble mae’r cynulliad nawr" in page
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="msgfmt (gettext) is not installed")
@@ -77,3 +77,80 @@ def test_compiled_catalogue_is_current(tmp_path, po):
     assert out.read_bytes() == po.with_suffix(".mo").read_bytes(), (
         "run: cd src/minipublic/web && django-admin compilemessages"
     )
+
+
+# --- every string in a template is in the Welsh catalogue -----------------------
+
+# ``{% translate "…" %}`` / ``{% trans '…' %}`` (with an optional context), and
+# ``{% blocktranslate %}…{% endblocktranslate %}`` bodies (singular part).
+_TRANSLATE = re.compile(
+    r"""{%\s*trans(?:late)?\s+(?P<q>["'])(?P<msgid>.*?)(?P=q)(?:\s+context\s+(?P<cq>["'])(?P<ctx>.*?)(?P=cq))?"""
+)
+_BLOCK = re.compile(
+    r"{%\s*blocktrans(?:late)?(?P<args>[^%]*)%}(?P<body>.*?)(?:{%\s*plural\s*%}.*?)?{%\s*endblocktrans(?:late)?\s*%}",
+    re.S,
+)
+
+
+def _template_msgids(path: Path) -> set[tuple[str, str]]:
+    """(context, msgid) of every translatable string in one template, as makemessages sees it."""
+    text = path.read_text(encoding="utf-8")
+    found = set()
+    for m in _TRANSLATE.finditer(text):
+        # makemessages writes a literal % as %% (python-format), as it is looked up.
+        found.add((m.group("ctx") or "", m.group("msgid").replace("%", "%%")))
+    for m in _BLOCK.finditer(text):
+        args = m.group("args")
+        if "trimmed" in args:
+            continue  # whitespace is rewritten: makemessages' job, not this check's
+        ctx = re.search(r"""context\s+(["'])(.*?)\1""", args)
+        body = re.sub(r"{{\s*(\w+)[^}]*}}", r"%(\1)s", m.group("body").replace("%", "%%"))
+        found.add((ctx.group(2) if ctx else "", body))
+    return found
+
+
+def _catalogue(po: Path) -> dict[str, str]:
+    out = po.parent / "_check.mo"
+    try:
+        subprocess.run(["msgfmt", "-o", str(out), str(po)], check=True)
+        with out.open("rb") as fh:
+            return gettext.GNUTranslations(fh)._catalog
+    finally:
+        out.unlink(missing_ok=True)
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="msgfmt (gettext) is not installed")
+def test_every_template_string_is_in_the_welsh_catalogue(tmp_path):
+    """Fails when a template's string has no Welsh translation in its catalogue.
+
+    A template of an app with its own catalogue (``web/<app>/locale``) is
+    checked against that one and the site's; every other template against
+    the site's catalogue.
+    """
+    site = WEB / "locale" / "cy" / "LC_MESSAGES" / "django.po"
+
+    def translated(catalog) -> set[tuple[str, str]]:
+        keys = set()
+        for msgid, msgstr in catalog.items():
+            if isinstance(msgid, tuple):
+                msgid = msgid[0]
+            if not msgid or not msgstr:
+                continue
+            ctx, _sep, mid = msgid.rpartition("\x04")
+            keys.add((ctx, mid))
+        return keys
+
+    known_site = translated(_catalogue(site))
+    missing = []
+    for template in sorted(WEB.glob("**/templates/**/*")):
+        if template.suffix not in {".html", ".txt"}:
+            continue
+        app_dir = template.relative_to(WEB).parts[0]
+        known = known_site
+        own = WEB / app_dir / "locale" / "cy" / "LC_MESSAGES" / "django.po"
+        if own.exists():
+            known = known | translated(_catalogue(own))
+        for key in _template_msgids(template):
+            if key not in known:
+                missing.append(f"{template.relative_to(WEB)}: {key[1][:70]!r}")
+    assert not missing, "not in the Welsh catalogue:\n" + "\n".join(missing)

@@ -127,6 +127,7 @@ class TestCli:
     def _run(self, *args, data_dir, extra_env=None, check=True):
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.pop("DJANGO_SETTINGS_MODULE", None)
+        env["MINIPUBLIC_DEV"] = "1"  # a developer's machine: console mail allowed
         env.update(extra_env or {})
         cli = [sys.executable, "-c", "from minipublic.cli import main; main()"]
         return subprocess.run(

@@ -43,7 +43,14 @@ def _fail(message: str) -> None:
 
 def _migrate() -> None:
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
 
+    # A production site that is not configured yet (mail, base URL) stops here,
+    # saying what to set (minipublic.web.checks).
+    try:
+        call_command("check", fail_level="ERROR", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    except SystemCheckError as exc:
+        _fail(f"The site is not ready to start.\n{str(exc).strip()}")
     with console.status("Preparing the database…"):
         call_command("migrate", interactive=False, verbosity=0)
 
@@ -97,6 +104,9 @@ def demo(
 ) -> None:
     """Create a data folder, load the demo assembly, print the logins and serve it."""
     os.environ.setdefault("MINIPUBLIC_BASE_URL", f"http://{host}:{port}")
+    # A demonstration machine: mail may be printed on the console (a real site
+    # refuses to start that way; see minipublic.web.checks).
+    os.environ.setdefault("MINIPUBLIC_DEV", "1")
     _setup(data_dir)
     from django.conf import settings
     from django.test.utils import override_settings

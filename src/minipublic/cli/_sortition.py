@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -286,8 +287,20 @@ def verify_command(
         Path, typer.Argument(help="Directory with distribution.csv and panel.csv.")
     ],
     seed: Annotated[str, typer.Option(help="The public seed announced for the draw.")],
+    fingerprint: Annotated[
+        str | None,
+        typer.Option(
+            help="The lottery's SHA-256 as published before the draw (on the lottery page). "
+            "Default: the commitment in manifest.json."
+        ),
+    ] = None,
 ) -> None:
-    """Re-derive the draw from the published files and say whether the panel matches."""
+    """Re-derive the draw from the published files and say whether the panel matches.
+
+    The lottery (distribution.csv) must also match the fingerprint committed
+    before the seed was chosen: given with --fingerprint, or read from
+    manifest.json's "commitment".
+    """
     try:
         panels, manifest, sha = _load_dir(directory)
         panel_path = directory / "panel.csv"
@@ -296,12 +309,33 @@ def verify_command(
         published = pd.read_csv(panel_path, dtype=str, keep_default_na=False)
         if "id" not in published.columns:
             raise InputError("no id column", file=str(panel_path), row=1, column="id")
-        result = verify(panels, published["id"].tolist(), seed)
+        committed = (manifest.get("commitment") or {}).get("sha256")
+        if fingerprint is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", fingerprint.strip()):
+            raise InputError(
+                "the fingerprint should be 64 hexadecimal characters (a SHA-256)",
+                column="--fingerprint",
+            )
+        result = verify(
+            panels,
+            published["id"].tolist(),
+            seed,
+            fingerprint=fingerprint or committed,
+            lottery_sha256=sha,
+        )
     except MinipublicError as exc:
         _fail(exc)
     expected = (manifest.get("lottery") or {}).get("sha256")
     lines = list(result.messages)
     ok = result.matches
+    if fingerprint and committed and fingerprint.strip().lower() != committed.lower():
+        lines.insert(0, "The fingerprint given does NOT match the commitment in manifest.json.")
+        ok = False
+    if not (fingerprint or committed):
+        lines.insert(
+            0,
+            "No committed fingerprint to check (give --fingerprint as published before "
+            "the draw): the lottery could have been chosen after the seed.",
+        )
     if expected:
         if expected == sha:
             lines.insert(0, f"distribution.csv matches the manifest (SHA-256 {sha}).")

@@ -470,7 +470,12 @@ def lottery_from_frame(frame: pd.DataFrame, *, source: str = "distribution.csv")
 
 
 def verify(
-    panels: list[tuple[str, ...]] | Lottery, published_panel, public_seed: str
+    panels: list[tuple[str, ...]] | Lottery,
+    published_panel,
+    public_seed: str,
+    *,
+    fingerprint: str | None = None,
+    lottery_sha256: str | None = None,
 ) -> Verification:
     """Re-derive the draw and compare it with the published panel.
 
@@ -481,12 +486,22 @@ def verify(
     published_panel : iterable of str
         Ids of the panel that was announced.
     public_seed : str
+    fingerprint : str, optional
+        The lottery's SHA-256 as published (committed) *before* the seed was
+        chosen. When given, the lottery must have exactly this fingerprint,
+        otherwise the draw does not verify: a lottery swapped after the seed
+        was known is caught here.
+    lottery_sha256 : str, optional
+        SHA-256 of the ``distribution.csv`` bytes the panels were read from.
+        Needed with *fingerprint* when *panels* is a list; a :class:`Lottery`
+        carries its own.
 
     Returns
     -------
     Verification
     """
     if isinstance(panels, Lottery):
+        lottery_sha256 = panels.sha256
         panels = list(panels.panels)
     if not panels:
         raise InputError("the lottery has no panels")
@@ -494,11 +509,24 @@ def verify(
     expected = tuple(sorted(panels[index]))
     published = tuple(sorted(str(i) for i in published_panel))
     ok = expected == published
-    msgs = [
+    msgs = []
+    if fingerprint is not None:
+        fingerprint = str(fingerprint).strip().lower()
+        if lottery_sha256 is None:
+            raise InputError("the lottery's SHA-256 is needed to check the fingerprint")
+        if lottery_sha256.lower() == fingerprint:
+            msgs.append(f"The lottery matches the committed fingerprint {fingerprint}.")
+        else:
+            ok = False
+            msgs.append(
+                f"The lottery does NOT match the committed fingerprint: its SHA-256 is "
+                f"{lottery_sha256}, the fingerprint published before the draw is {fingerprint}."
+            )
+    msgs += [
         f"SHA-256 of the seed {str(public_seed).strip()!r} is {digest}.",
         f"{int(digest, 16)} mod {len(panels)} = {index}: panel {index} of the lottery.",
     ]
-    if ok:
+    if expected == published:
         msgs.append(f"The published panel of {len(published)} people matches panel {index}.")
     else:
         missing = sorted(set(expected) - set(published))

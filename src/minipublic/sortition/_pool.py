@@ -10,6 +10,7 @@ feature, and a categories file with the columns ``feature,value,min,max``
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -379,7 +380,8 @@ def quotas_from_frame(
                 raise InputError(
                     f"{col} {str(raw)!r} is not a whole number", file=name, row=row, column=col
                 ) from None
-            if num != int(num) or num < 0:
+            # inf ("1e400") and nan are not whole numbers either (int() would raise).
+            if not math.isfinite(num) or num != int(num) or num < 0:
                 raise InputError(
                     f"{col} {str(raw)!r} is not a whole number >= 0",
                     file=name,

@@ -13,6 +13,8 @@ these functions (each optional):
     open.
 ``public_links(request, assembly) -> list[Link]``
     Links from the assembly's public page to the app's public pages.
+``public_facts(request, assembly) -> list[Fact]``
+    Live numbers for the public page ("1 912 people registered").
 
 The site's pages call :func:`nav_tabs`, :func:`member_sections` and
 :func:`public_links` below, which gather the answers of every app in the order
@@ -61,6 +63,15 @@ class Link:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Fact:
+    """One live number on the public page: *value* (e.g. ``"1 912"``) and its *label*."""
+
+    value: str
+    label: str
+    order: int = 50
+
+
 @cache
 def _hook_modules() -> tuple[ModuleType, ...]:
     modules = []
@@ -97,3 +108,8 @@ def member_sections(request, assembly, participant) -> list[SafeString]:
 def public_links(request, assembly) -> list[Link]:
     """Every app's public pages about *assembly*."""
     return _gather("public_links", request, assembly)
+
+
+def public_facts(request, assembly) -> list[Fact]:
+    """Every app's live numbers about *assembly*, in ``order``."""
+    return sorted(_gather("public_facts", request, assembly), key=lambda f: f.order)

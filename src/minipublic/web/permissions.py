@@ -44,6 +44,9 @@ MEMBER = "member"
 STAFF_ROLES = ("organiser", "facilitator", "commissioner", "evaluator")
 ROLES = (ANYONE, ACCOUNT, MEMBER, *STAFF_ROLES)
 
+#: Largest primary key the databases hold (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Context:
@@ -61,6 +64,22 @@ Predicate = Callable[[Context], bool]
 def always(ctx: Context) -> bool:
     """The row applies without further condition."""
     return True
+
+
+def in_phase(*phases: str) -> Predicate:
+    """A predicate true while the assembly is in one of *phases* (``"select"``, …).
+
+    The lifecycle decides when a step can happen: ``in_phase("select")`` for
+    the draw, ``in_phase("register")`` for registration, and so on. Use it
+    for rows that change things; reading usually stays ``always``.
+    """
+
+    def predicate(ctx: Context) -> bool:
+        return ctx.assembly is not None and ctx.assembly.phase in phases
+
+    predicate.__name__ = f"in_phase({', '.join(map(repr, phases))})"
+    predicate.phases = phases
+    return predicate
 
 
 @cache
@@ -163,6 +182,10 @@ def require_permission(action: str, subject: str, *, hide: bool = False):
         def wrapped(request, *args, **kwargs):
             from minipublic.web.assemblies.models import Assembly
 
+            # Ids from the address bar beyond what the database holds are
+            # simply not found (not an overflow error and a 500).
+            if any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in kwargs.values()):
+                raise Http404
             assembly = None
             if "slug" in kwargs:
                 assembly = get_object_or_404(Assembly, slug=kwargs["slug"])

@@ -16,10 +16,24 @@ machine with nothing configured. The environment variables are:
 ``MINIPUBLIC_DEBUG``
     ``1`` turns Django's debug pages on. Off otherwise: users never see a
     stack trace.
+``MINIPUBLIC_DEV``
+    ``1`` marks a developer's or demonstration machine (``minipublic demo``
+    sets it): mail may then be printed on the console and
+    ``MINIPUBLIC_BASE_URL`` may be left unset. Without it (and without
+    ``MINIPUBLIC_DEBUG``) the site refuses to start until both are
+    configured, so sign-in links never land in server logs.
 ``EMAIL_HOST`` (with ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``,
 ``EMAIL_USE_TLS``, ``DEFAULT_FROM_EMAIL``)
-    Send mail by SMTP. Unset means mail is printed on the console, or written
-    to ``<data dir>/outbox`` when ``MINIPUBLIC_EMAIL=file``.
+    Send mail by SMTP. ``MINIPUBLIC_EMAIL=file`` writes it to
+    ``<data dir>/outbox`` instead. Neither: mail is printed on the console,
+    which is allowed only with ``MINIPUBLIC_DEV`` or ``MINIPUBLIC_DEBUG``.
+``MINIPUBLIC_BASE_URL``
+    The site's public address, e.g. ``https://assemblies.example.org``:
+    absolute links in mail start with it. Required unless ``MINIPUBLIC_DEV``
+    or ``MINIPUBLIC_DEBUG``.
+``MINIPUBLIC_HTTPS``
+    ``1`` when the site is served over HTTPS (behind a proxy that sets
+    ``X-Forwarded-Proto``): secure cookies, HTTPS redirect and HSTS.
 ``REDIS_URL``
     Run background tasks on RQ workers through Redis instead of the database
     queue.
@@ -35,6 +49,7 @@ import time
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 WEB_DIR = Path(__file__).resolve().parent
 
@@ -71,6 +86,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_flag("MINIPUBLIC_DEBUG")
+# A developer's or demonstration machine (see the module docstring).
+MINIPUBLIC_DEV = _env_flag("MINIPUBLIC_DEV")
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -121,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "minipublic.web.people.middleware.ParticipantMiddleware",
     # axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
@@ -154,10 +172,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web server and the task worker share the file: wait for locks
-    # rather than failing, and use WAL so readers do not block the writer.
+    # The web server's threads and the task worker share the file. IMMEDIATE
+    # transactions take the write lock when they begin, so two requests that
+    # read then write queue up behind each other instead of one failing with
+    # "database is locked" (a DEFERRED transaction cannot wait to upgrade its
+    # read lock); the busy timeout is how long they wait; WAL lets readers
+    # go on while one writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,11 +205,19 @@ LOGIN_REDIRECT_URL = "assemblies:my_assemblies"
 LOGOUT_REDIRECT_URL = "assemblies:home"
 PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600  # staff invitation links last a week
 
-# Login throttling: five failures for one email from one address locks that
-# pair out for 15 minutes.
+# Login throttling: five failures lock out for 15 minutes, counted three ways
+# at once: per account (whatever the address, so a botnet cannot try one
+# account from many machines), per address (so one machine cannot try many
+# accounts), and per (account, address).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address", ["username", "ip_address"]]
+
+# Password-reset (and staff-invitation) emails: at most this many per account
+# and per address in the window, whatever is typed (see people.throttle).
+MINIPUBLIC_RESET_LIMIT_PER_ACCOUNT = 3
+MINIPUBLIC_RESET_LIMIT_PER_IP = 10
+MINIPUBLIC_RESET_WINDOW_SECONDS = 3600
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -198,9 +232,37 @@ CSRF_COOKIE_SAMESITE = "Lax"
 if _env_flag("MINIPUBLIC_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # One year of HSTS, subdomains included (`check --deploy` W004/W005).
+    SECURE_HSTS_SECONDS = int(os.environ.get("MINIPUBLIC_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Only a header: the domain joins browsers' preload lists if someone submits it.
+    SECURE_HSTS_PRELOAD = os.environ.get("MINIPUBLIC_HSTS_PRELOAD", "1") != "0"
+# Content security policy (Django's own): scripts and everything else only
+# from this site, never inline -- put JavaScript in static files, no
+# onclick=, no <script> bodies (a json_script data block is fine).
+# Inline style attributes are still allowed (style-src 'unsafe-inline'): a
+# few pages size bars with them; scripts never.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+# Dates as "3 December 2026, 07:24" (not Django's American English default).
+FORMAT_MODULE_PATH = ["minipublic.web.formats"]
 LOCALE_PATHS = [WEB_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -238,10 +300,15 @@ elif os.environ.get("MINIPUBLIC_EMAIL", "console") == "file":
         "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
     }
 else:
+    # Only on a developer's or demonstration machine: a system check
+    # (minipublic.web.checks) refuses to start a production site with it.
     _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "minipublic <noreply@localhost>")
 # Absolute links in emails (sign-in links, invitations) start with this.
+# Required in production (checked by minipublic.web.checks); the default is
+# for developers and the demo only.
+MINIPUBLIC_BASE_URL_SET = bool(os.environ.get("MINIPUBLIC_BASE_URL", "").strip())
 MINIPUBLIC_BASE_URL = os.environ.get("MINIPUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Background tasks: Django's tasks framework. The database queue needs no

@@ -41,7 +41,8 @@ class TestMemberLink:
         home = client.get("/a/aberwen-climate/me/").content.decode()
         assert "Hello, Megan" in home
         assert "Your next session" in home and "Weekend 1" in home
-        assert "What you can do now" in home
+        assert "Where the assembly is now" in home
+        assert "Vote on the draft recommendations" not in home
         assert AuditEvent.objects.filter(event_type="participant.signed_in").count() == 1
 
     def test_reused_link_is_refused_with_a_clear_page(self, client, megan_link):

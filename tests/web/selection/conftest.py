@@ -14,7 +14,7 @@ def small_pool(db, user):
     """An assembly of 40 registrants (gender w/m, trust low/medium/high, area a/b); Olivia organises."""
     rng = random.Random(11)
     assembly = Assembly.objects.create(
-        slug="small-test", title="Small test assembly", question="?", is_public=True
+        slug="small-test", title="Small test assembly", question="?", is_public=True, phase="select"
     )
     StaffRole.objects.create(assembly=assembly, user=user("organiser"), role="organiser")
     for i in range(40):

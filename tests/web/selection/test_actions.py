@@ -107,6 +107,7 @@ def test_selection_task_draw_and_verify(
     assert run.manifest["distribution"]["sha256"] == run.lottery_sha256
     assert _events("selection.computed", small_pool).count() == 1
     # The draw: index = SHA-256(seed) mod m; seats and statuses; probabilities kept.
+    actions.check_commit_run(run, acting_user=olivia)
     actions.check_draw(run, public_seed=" 12 31 7 44 9 ", acting_user=olivia)
     run.refresh_from_db()
     index, digest = lottery_index("12 31 7 44 9", 200)

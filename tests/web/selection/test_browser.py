@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from minipublic.web.assemblies.models import Assembly
 from minipublic.web.demo import CAST, DEMO_PASSWORD, DEMO_SLUG
 from minipublic.web.recruitment.demo import load as load_recruitment
 from minipublic.web.recruitment.models import Registrant
@@ -33,6 +34,8 @@ def test_organiser_selects_draws_and_replaces(live_demo, page_factory, shot, run
     base = live_demo.objects["base_url"]
     # live_demo loads the foundation apps only; add the demo's ~2 000 registrants.
     load_recruitment(live_demo)
+    # The foundation demo is in the learn phase; quotas and the draw belong to "select".
+    Assembly.objects.filter(slug=DEMO_SLUG).update(phase="select")
     page = page_factory()
     _sign_in(page, base)
 
@@ -103,6 +106,14 @@ def test_organiser_selects_draws_and_replaces(live_demo, page_factory, shot, run
     page.wait_for_load_state("load")
     assert page.locator("#histogram").is_visible()
     shot(page, "selection-05-results")
+
+    # Commit this run before the seed exists: its fingerprint goes public.
+    page.get_by_role("button", name="Commit this selection").click()
+    page.locator(".message", has_text="Committed").wait_for()
+    committed = SelectionRun.objects.get(assembly__slug=DEMO_SLUG).lottery_sha256
+    public = page_factory()
+    public.goto(f"{base}/a/{DEMO_SLUG}/lottery/")
+    assert committed in public.locator("#commitments").inner_text()
 
     # The public draw.
     page.get_by_label("Public seed").fill("12 31 7 44 9")

@@ -58,7 +58,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _int_column(frame: pd.DataFrame, column: str, file: str) -> pd.Series:
     values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
-    bad = values.isna() | (values != np.round(values))
+    # inf, -inf and numbers beyond 2**53 are not whole numbers a file can mean.
+    bad = (
+        values.isna() | ~np.isfinite(values) | (values.abs() > 2**53) | (values != np.round(values))
+    )
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
@@ -275,8 +278,9 @@ def _read_votes_frame(frame: pd.DataFrame, kind: str, file: str) -> pd.DataFrame
                 raise InputError("empty value", file=file, row=i + 2, column=column)
         if "timestamp" in frame.columns:
             ts = pd.to_numeric(frame["timestamp"], errors="coerce")
-            if ts.isna().any():
-                i = int(np.flatnonzero(ts.isna().to_numpy())[0])
+            bad_ts = ts.isna() | ~np.isfinite(ts)
+            if bad_ts.any():
+                i = int(np.flatnonzero(bad_ts.to_numpy())[0])
                 raise InputError(
                     f"timestamp {frame['timestamp'].iloc[i]!r} is not a number",
                     file=file,

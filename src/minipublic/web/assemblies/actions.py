@@ -28,7 +28,17 @@ from minipublic.web.assemblies.models import (
 )
 from minipublic.web.notify import absolute_url, send_on_commit
 
-EDITABLE_FIELDS = ("title", "question", "commissioner", "languages", "public_summary", "is_public")
+EDITABLE_FIELDS = (
+    "title",
+    "question",
+    "commissioner",
+    "languages",
+    "public_summary",
+    "is_public",
+    "title_cy",
+    "question_cy",
+    "public_summary_cy",
+)
 
 
 def _unique_slug(title: str) -> str:
@@ -49,6 +59,9 @@ def check_create_assembly(
     languages: list[str] | None = None,
     public_summary: str = "",
     is_public: bool = False,
+    title_cy: str = "",
+    question_cy: str = "",
+    public_summary_cy: str = "",
 ) -> Assembly:
     """Validate, then :func:`do_create_assembly`."""
     errors = {}
@@ -72,6 +85,9 @@ def check_create_assembly(
         languages=languages,
         public_summary=public_summary,
         is_public=is_public,
+        title_cy=title_cy.strip(),
+        question_cy=question_cy.strip(),
+        public_summary_cy=public_summary_cy,
         acting_user=acting_user,
     )
 
@@ -87,6 +103,9 @@ def do_create_assembly(
     public_summary: str,
     is_public: bool,
     acting_user,
+    title_cy: str = "",
+    question_cy: str = "",
+    public_summary_cy: str = "",
 ) -> Assembly:
     """Create an assembly in its first phase; the creator (if any) becomes its organiser."""
     assembly = Assembly.objects.create(
@@ -97,6 +116,9 @@ def do_create_assembly(
         languages=languages,
         public_summary=public_summary,
         is_public=is_public,
+        title_cy=title_cy,
+        question_cy=question_cy,
+        public_summary_cy=public_summary_cy,
     )
     record_event(
         "assembly.created",
@@ -270,6 +292,45 @@ def do_set_phase_dates(
     return row
 
 
+def check_set_all_phase_dates(
+    assembly: Assembly,
+    dates: dict[str, tuple[dt.date | None, dt.date | None]],
+    *,
+    acting_user,
+) -> list[PhaseDates]:
+    """Validate every phase's dates, then store them all or none.
+
+    *dates* maps a phase value to ``(starts_on, ends_on)``. Errors are keyed
+    ``<phase>_ends_on`` (the form's field names), and when there is any error
+    nothing is saved: one form, one transaction.
+    """
+    errors = {}
+    for phase, (starts_on, ends_on) in dates.items():
+        if phase not in Phase.values:
+            errors["__all__"] = _("Unknown phase.")
+        elif starts_on and ends_on and ends_on < starts_on:
+            errors[f"{phase}_ends_on"] = _("The end date is before the start date.")
+    if errors:
+        raise ValidationError(errors)
+    return do_set_all_phase_dates(assembly, dates, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_set_all_phase_dates(
+    assembly: Assembly,
+    dates: dict[str, tuple[dt.date | None, dt.date | None]],
+    *,
+    acting_user,
+) -> list[PhaseDates]:
+    """Store every phase's dates in one transaction (one ``phase_dates.changed`` per change)."""
+    return [
+        do_set_phase_dates(
+            assembly, Phase(phase), starts_on=starts_on, ends_on=ends_on, acting_user=acting_user
+        )
+        for phase, (starts_on, ends_on) in dates.items()
+    ]
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
@@ -395,6 +456,8 @@ def check_schedule_meeting(
     ends_at: dt.datetime | None = None,
     place: str = "",
     what_to_bring: str = "",
+    title_cy: str = "",
+    place_cy: str = "",
     acting_user,
 ) -> Meeting:
     """Validate, then :func:`do_schedule_meeting`."""
@@ -412,6 +475,8 @@ def check_schedule_meeting(
         ends_at=ends_at,
         place=place,
         what_to_bring=what_to_bring,
+        title_cy=title_cy.strip(),
+        place_cy=place_cy.strip(),
         acting_user=acting_user,
     )
 
@@ -426,6 +491,8 @@ def do_schedule_meeting(
     place: str,
     what_to_bring: str,
     acting_user,
+    title_cy: str = "",
+    place_cy: str = "",
 ) -> Meeting:
     """Add a session to the assembly's calendar; writes ``meeting.scheduled``."""
     meeting = Meeting.objects.create(
@@ -435,12 +502,20 @@ def do_schedule_meeting(
         ends_at=ends_at,
         place=place,
         what_to_bring=what_to_bring,
+        title_cy=title_cy,
+        place_cy=place_cy,
     )
     record_event(
         "meeting.scheduled",
         meeting,
         actor=acting_user,
         assembly=assembly,
-        new={"title": title, "starts_at": starts_at.isoformat(), "place": place},
+        new={
+            "title": title,
+            "title_cy": title_cy,
+            "starts_at": starts_at.isoformat(),
+            "place": place,
+            "place_cy": place_cy,
+        },
     )
     return meeting

@@ -16,6 +16,8 @@ from minipublic.web.demo import (
 )
 from minipublic.web.people.actions import do_create_staff_account
 
+DEMO_QUESTION_CY = "Sut ddylen ni gyrraedd sero net erbyn 2040 mewn ffordd sy'n deg i bawb?"
+
 
 def load(demo: Demo) -> None:
     users = {
@@ -34,13 +36,22 @@ def load(demo: Demo) -> None:
         commissioner="Aberwen Town Council",
         slug=DEMO_SLUG,
         languages=["en", "cy"],
+        # No head count in the text: the public page shows the live numbers.
         public_summary=(
-            "Forty residents of Aberwen, chosen by a civic lottery to reflect the town, "
+            "Residents of Aberwen, chosen by a civic lottery to reflect the town, "
             "meet over six weekends to learn, deliberate and recommend how the town "
             "reaches net zero by 2040 fairly. The council has promised to answer every "
             "recommendation in public."
         ),
         is_public=True,
+        title_cy="Cynulliad Hinsawdd Aberwen",
+        question_cy=DEMO_QUESTION_CY,
+        public_summary_cy=(
+            "Mae trigolion Aberwen, wedi'u dewis drwy loteri ddinesig i adlewyrchu'r dref, "
+            "yn cyfarfod dros chwe phenwythnos i ddysgu, trafod ac argymell sut y gall y dref "
+            "gyrraedd sero net erbyn 2040 yn deg. Mae'r cyngor wedi addo ateb pob argymhelliad "
+            "yn gyhoeddus."
+        ),
         acting_user=organiser,
     )
     for role in (Role.FACILITATOR, Role.COMMISSIONER, Role.EVALUATOR):
@@ -60,10 +71,18 @@ def load(demo: Demo) -> None:
             acting_user=organiser,
         )
     tz = timezone.get_current_timezone()
-    for days, title in [
-        (3, "Weekend 1: What does net zero mean for Aberwen?"),
-        (17, "Weekend 2: Homes, heat and energy bills"),
-        (31, "Weekend 3: Getting around town"),
+    for days, title, title_cy in [
+        (
+            3,
+            "Weekend 1: What does net zero mean for Aberwen?",
+            "Penwythnos 1: Beth mae sero net yn ei olygu i Aberwen?",
+        ),
+        (
+            17,
+            "Weekend 2: Homes, heat and energy bills",
+            "Penwythnos 2: Cartrefi, gwres a biliau ynni",
+        ),
+        (31, "Weekend 3: Getting around town", "Penwythnos 3: Teithio o gwmpas y dref"),
     ]:
         day = today + dt.timedelta(days=days)
         starts = dt.datetime.combine(day, dt.time(10, 0), tzinfo=tz)
@@ -73,6 +92,8 @@ def load(demo: Demo) -> None:
             starts_at=starts,
             ends_at=starts + dt.timedelta(hours=6),
             place="Aberwen Community Hall, 12 High Street",
+            title_cy=title_cy,
+            place_cy="Neuadd Gymuned Aberwen, 12 Stryd Fawr",
             what_to_bring="Nothing. Lunch, travel costs and childcare are paid for.",
             acting_user=organiser,
         )

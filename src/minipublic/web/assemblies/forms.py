@@ -18,14 +18,29 @@ class AssemblyForm(forms.ModelForm):
 
     class Meta:
         model = Assembly
-        fields = ["title", "question", "commissioner", "languages", "public_summary", "is_public"]
+        fields = [
+            "title",
+            "title_cy",
+            "question",
+            "question_cy",
+            "commissioner",
+            "languages",
+            "public_summary",
+            "public_summary_cy",
+            "is_public",
+        ]
         widgets = {
             "question": forms.Textarea(attrs={"rows": 3}),
+            "question_cy": forms.Textarea(attrs={"rows": 3}),
             "public_summary": forms.Textarea(attrs={"rows": 5}),
+            "public_summary_cy": forms.Textarea(attrs={"rows": 5}),
         }
         help_texts = {
             "is_public": _("Show this assembly on the public home page."),
             "public_summary": _("A few sentences for the public page."),
+            "title_cy": _("Shown to people using the site in Welsh. Empty: the English title."),
+            "question_cy": _("Shown in Welsh and printed on letters beside the English."),
+            "public_summary_cy": _("Shown on the public page in Welsh."),
         }
 
 
@@ -56,14 +71,19 @@ class InviteStaffForm(forms.Form):
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
     ends_at = forms.DateTimeField(
         label=_("Ends at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
+    title_cy = forms.CharField(label=_("Title in Welsh"), required=False, max_length=200)
     place = forms.CharField(label=_("Place or online link"), required=False, max_length=300)
+    place_cy = forms.CharField(label=_("Place in Welsh"), required=False, max_length=300)
     what_to_bring = forms.CharField(
         label=_("What to bring or prepare"),
         required=False,
@@ -83,7 +103,8 @@ class PhaseDatesForm(forms.Form):
                 self.fields[f"{phase.value}_{part}"] = forms.DateField(
                     label=f"{phase.label}: {label}",
                     required=False,
-                    widget=forms.DateInput(attrs={"type": "date"}),
+                    # A date input needs ISO dates whatever the language's format.
+                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                     initial=getattr(row, part) if row else None,
                 )
 
@@ -91,3 +112,30 @@ class PhaseDatesForm(forms.Form):
         """Yield ``(phase, starts field, ends field)`` for the template."""
         for phase in Phase:
             yield phase, self[f"{phase.value}_starts_on"], self[f"{phase.value}_ends_on"]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters: one type of change, and a date range (both ends optional)."""
+
+    type = forms.ChoiceField(label=_("Type of change"), required=False)
+    since = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    until = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, types: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", _("All changes")), *types]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -54,6 +55,21 @@ PHASE_HELP = {
 }
 
 
+def in_language(obj, field: str) -> str:
+    """*obj*'s text *field* in the current language: its ``<field>_cy`` in Welsh when written.
+
+    The assembly's own texts (title, question, public summary, session titles
+    and places) have a Welsh version beside the English; a Welsh visitor sees
+    the Welsh one, and the English one while it has not been written.
+    """
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language != "en":
+        value = getattr(obj, f"{field}_{language}", "")
+        if value:
+            return value
+    return getattr(obj, field)
+
+
 class Role(models.TextChoices):
     """Staff roles, given per assembly. Members are participants, not staff."""
 
@@ -76,6 +92,10 @@ class Assembly(models.Model):
     )
     languages = models.JSONField(_("languages"), default=list)
     public_summary = models.TextField(_("public summary"), blank=True)
+    # The same texts in Welsh (empty: the English is shown).
+    title_cy = models.CharField(_("title in Welsh"), max_length=200, blank=True)
+    question_cy = models.TextField(_("the question in Welsh"), blank=True)
+    public_summary_cy = models.TextField(_("public summary in Welsh"), blank=True)
     is_public = models.BooleanField(_("listed publicly"), default=False)
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.INVITE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -87,6 +107,19 @@ class Assembly(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def local_title(self) -> str:
+        """The title in the current language (see :func:`in_language`)."""
+        return in_language(self, "title")
+
+    @property
+    def local_question(self) -> str:
+        return in_language(self, "question")
+
+    @property
+    def local_public_summary(self) -> str:
+        return in_language(self, "public_summary")
 
     @property
     def current_phase(self) -> Phase:
@@ -197,6 +230,8 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     place = models.CharField(_("place or online link"), max_length=300, blank=True)
+    title_cy = models.CharField(_("title in Welsh"), max_length=200, blank=True)
+    place_cy = models.CharField(_("place in Welsh"), max_length=300, blank=True)
     what_to_bring = models.TextField(_("what to bring or prepare"), blank=True)
 
     class Meta:
@@ -204,3 +239,12 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def local_title(self) -> str:
+        """The session's title in the current language (see :func:`in_language`)."""
+        return in_language(self, "title")
+
+    @property
+    def local_place(self) -> str:
+        return in_language(self, "place")

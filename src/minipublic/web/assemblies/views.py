@@ -22,7 +22,7 @@ from minipublic.web.assemblies.forms import (
     ReopenPhaseForm,
 )
 from minipublic.web.assemblies.models import PHASE_HELP, Assembly, Phase, Role, StaffRole
-from minipublic.web.hooks import public_links
+from minipublic.web.hooks import public_facts, public_links
 from minipublic.web.permissions import request_can, require_permission
 from minipublic.web.shortcuts import run_action
 
@@ -92,12 +92,18 @@ def create_assembly(request):
 @require_permission("view", "assembly_page", hide=True)
 def public_page(request, slug):
     assembly = request.assembly
+    steps = phase_steps(assembly)
+    upcoming = next((s for s in steps if s["state"] == "upcoming"), None)
     return render(
         request,
         "assemblies/public_page.html",
         {
             "assembly": assembly,
-            "steps": phase_steps(assembly),
+            "steps": steps,
+            "next_step": upcoming,
+            "facts": public_facts(request, assembly),
+            "meetings": assembly.meetings.filter(starts_at__gte=timezone.now()),
+            "past_meetings": assembly.meetings.filter(starts_at__lt=timezone.now()).count(),
             "app_links": public_links(request, assembly),
         },
     )
@@ -200,24 +206,21 @@ def phase_dates(request, slug):
     assembly = request.assembly
     form = PhaseDatesForm(request.POST or None, assembly=assembly)
     if request.method == "POST" and form.is_valid():
-        all_ok = True
-        for phase in Phase:
-            ok, _row = run_action(
-                form,
-                actions.check_set_phase_dates,
-                assembly,
-                phase=phase.value,
-                starts_on=form.cleaned_data[f"{phase.value}_starts_on"],
-                ends_on=form.cleaned_data[f"{phase.value}_ends_on"],
-                acting_user=request.user,
-            )
-            if not ok:
-                # Put the error beside this phase's end date.
-                errors = form.errors.pop("ends_on", None) or form.errors.pop("__all__", None)
-                if errors:
-                    form.add_error(f"{phase.value}_ends_on", errors)
-                all_ok = False
-        if all_ok:
+        # All phases or none: one action, one transaction.
+        ok, _rows = run_action(
+            form,
+            actions.check_set_all_phase_dates,
+            assembly,
+            {
+                phase.value: (
+                    form.cleaned_data[f"{phase.value}_starts_on"],
+                    form.cleaned_data[f"{phase.value}_ends_on"],
+                )
+                for phase in Phase
+            },
+            acting_user=request.user,
+        )
+        if ok:
             messages.success(request, _("The phase dates have been saved."))
             return redirect("assemblies:dashboard", slug=slug)
     return render(request, "assemblies/phase_dates.html", {"assembly": assembly, "form": form})
@@ -284,7 +287,43 @@ def remove_staff_role(request, slug, role_id):
 
 @require_permission("view", "audit_log")
 def audit_log(request, slug):
+    """The assembly's audit log in plain words, filtered by type and date, 50 lines a page."""
+    from django.utils.http import urlencode
+
+    from minipublic.web.assemblies.events import event_label, field_label, plain_value
+    from minipublic.web.assemblies.forms import AuditFilterForm
+
     assembly = request.assembly
+    types = sorted(set(assembly.audit_events.values_list("event_type", flat=True)), key=event_label)
+    form = AuditFilterForm(request.GET or None, types=[(t, event_label(t)) for t in types])
     events = assembly.audit_events.all()
+    if form.is_valid():
+        if form.cleaned_data["type"]:
+            events = events.filter(event_type=form.cleaned_data["type"])
+        if form.cleaned_data["since"]:
+            events = events.filter(created_at__date__gte=form.cleaned_data["since"])
+        if form.cleaned_data["until"]:
+            events = events.filter(created_at__date__lte=form.cleaned_data["until"])
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "assemblies/audit_log.html", {"assembly": assembly, "page": page})
+    rows = [
+        {
+            "event": e,
+            "label": event_label(e.event_type),
+            "old": [(field_label(k), plain_value(v)) for k, v in (e.old or {}).items()],
+            "new": [(field_label(k), plain_value(v)) for k, v in (e.new or {}).items()],
+        }
+        for e in page
+    ]
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    return render(
+        request,
+        "assemblies/audit_log.html",
+        {
+            "assembly": assembly,
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "query": query,
+            "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
+        },
+    )

@@ -262,3 +262,57 @@ def do_redeem_sign_in_link(token: SignInToken, *, now: dt.datetime) -> Participa
         assembly=participant.assembly,
     )
     return participant
+
+
+# --- password-reset throttling ------------------------------------------------------
+
+
+def _reset_key(email: str) -> str:
+    """A keyed hash of the typed email (the audit log never stores it in clear)."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    return hmac.new(
+        settings.SECRET_KEY.encode(), email.strip().lower().encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def reset_request_allowed(email: str, ip: str) -> bool:
+    """Whether another password-reset email may go out for *email* from *ip* now.
+
+    At most ``MINIPUBLIC_RESET_LIMIT_PER_ACCOUNT`` per typed email and
+    ``MINIPUBLIC_RESET_LIMIT_PER_IP`` per address in the last
+    ``MINIPUBLIC_RESET_WINDOW_SECONDS``, counted from the audit log (so every
+    web process and worker sees the same counts).
+    """
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from minipublic.web.assemblies.models import AuditEvent
+
+    since = timezone.now() - dt.timedelta(seconds=settings.MINIPUBLIC_RESET_WINDOW_SECONDS)
+    recent = AuditEvent.objects.filter(event_type="password_reset.requested", created_at__gte=since)
+    if recent.filter(object_id=_reset_key(email)).count() >= (
+        settings.MINIPUBLIC_RESET_LIMIT_PER_ACCOUNT
+    ):
+        return False
+    return recent.filter(new__ip=ip).count() < settings.MINIPUBLIC_RESET_LIMIT_PER_IP
+
+
+@transaction.atomic
+def do_record_reset_request(email: str, ip: str) -> None:
+    """Count one password-reset request; writes ``password_reset.requested`` (email hashed)."""
+    from minipublic.web.assemblies.models import AuditEvent
+
+    AuditEvent.objects.create(
+        actor_label="anonymous",
+        event_type="password_reset.requested",
+        object_type="people.user",
+        object_id=_reset_key(email),
+        object_repr="password reset request",
+        new={"ip": ip},
+    )

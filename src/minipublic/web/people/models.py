@@ -87,19 +87,44 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def members(self, assembly=None):
+        """Members who can sign in: active participants (of *assembly*, when given).
+
+        A registrant's participant becomes active when they accept their
+        seat on the panel and inactive again if they decline or are replaced;
+        members added by an organiser are active from the start. This is the
+        one test of "is a member" every app should use.
+        """
+        qs = self.filter(is_active=True)
+        return qs if assembly is None else qs.filter(assembly=assembly)
+
+
 class Participant(models.Model):
-    """A member of one assembly, known to the rest of the system only by a pseudonym."""
+    """A member of one assembly, known to the rest of the system only by a pseudonym.
+
+    ``is_active`` means "a member who can sign in" (see
+    :meth:`ParticipantQuerySet.members` and :attr:`is_member`). People in the
+    pool who were not selected (or declined) have an inactive participant.
+    """
 
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="participants")
     pseudonym = models.CharField(max_length=16, unique=True, default=new_pseudonym)
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ParticipantQuerySet.as_manager()
+
     class Meta:
         ordering = ["pseudonym"]
 
     def __str__(self) -> str:
         return self.pseudonym
+
+    @property
+    def is_member(self) -> bool:
+        """True for a member who can sign in (see :meth:`ParticipantQuerySet.members`)."""
+        return self.is_active
 
     @property
     def first_name(self) -> str:

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minipublic.web.assemblies.models import PHASE_HELP
@@ -23,7 +22,7 @@ from minipublic.web.people.middleware import SESSION_KEY
 from minipublic.web.people.tasks import run_send_sign_in_links
 from minipublic.web.permissions import require_permission
 from minipublic.web.progress.actions import do_start_task
-from minipublic.web.progress.models import TaskProgress
+from minipublic.web.progress.views import progress_from_query
 from minipublic.web.shortcuts import run_action
 
 
@@ -40,10 +39,26 @@ class StaffSetPasswordView(auth_views.PasswordResetConfirmView):
 
 
 class StaffPasswordResetView(auth_views.PasswordResetView):
+    """Ask for a password-reset email, throttled per account and per address.
+
+    A throttled request gets the same "sent" page as any other (whether an
+    account exists is never revealed) but no email goes out.
+    """
+
     template_name = "people/password_reset.html"
     email_template_name = "people/email/password_reset.txt"
     subject_template_name = "people/email/password_reset_subject.txt"
     success_url = reverse_lazy("people:password_reset_sent")
+
+    def form_valid(self, form):
+        from minipublic.web.people.actions import do_record_reset_request, reset_request_allowed
+
+        email = form.cleaned_data["email"]
+        ip = self.request.META.get("REMOTE_ADDR", "")
+        if not reset_request_allowed(email, ip):
+            return redirect(self.get_success_url())
+        do_record_reset_request(email, ip)
+        return super().form_valid(form)
 
 
 REFUSALS = {
@@ -101,28 +116,14 @@ def sign_out(request):
     return redirect("assemblies:home")
 
 
-MEMBER_CAN_DO = {
-    "invite": [],
-    "register": [],
-    "select": [],
-    "learn": [
-        gettext_lazy("Read or watch the evidence before the next session."),
-        gettext_lazy(
-            "Tell the organisers if you need support to take part: pay, care costs, travel, an interpreter or access needs."
-        ),
-    ],
-    "deliberate": [
-        gettext_lazy("Come to your table's discussion and add your view to the statements."),
-    ],
-    "decide": [gettext_lazy("Vote on the draft recommendations.")],
-    "respond": [gettext_lazy("Read the commissioner's answer to each recommendation.")],
-    "evaluate": [gettext_lazy("Answer the short survey about your experience.")],
-}
-
-
 @require_permission("view", "member_home")
 def member_home(request, slug):
-    """The member's home: their next session and what they can do now."""
+    """The member's home: their next session, the phase, and what the apps offer now.
+
+    Only what exists: each app adds its own section through its
+    ``hooks.member_home`` when there is something the member can do in this
+    phase (see :mod:`minipublic.web.hooks`); this page promises nothing else.
+    """
     assembly = request.assembly
     upcoming = assembly.meetings.filter(starts_at__gte=timezone.now())
     return render(
@@ -133,7 +134,6 @@ def member_home(request, slug):
             "next_meeting": upcoming.first(),
             "later_meetings": upcoming[1:4],
             "phase_help": PHASE_HELP[assembly.current_phase],
-            "can_do": MEMBER_CAN_DO.get(assembly.phase, []),
             "app_sections": member_sections(request, assembly, request.participant),
         },
     )
@@ -144,19 +144,39 @@ def members(request, slug):
     """The organiser's list of members (with personal details) and the add-member form."""
     assembly = request.assembly
     form = AddMemberForm()
-    progress = None
-    if progress_id := request.GET.get("progress"):
-        progress = TaskProgress.objects.filter(pk=progress_id, assembly=assembly).first()
-    rows = (
-        assembly.participants.filter(is_active=True)
-        .select_related("personal_details")
-        .order_by("personal_details__first_name")
-    )
+    progress = progress_from_query(request, assembly)
     return render(
         request,
         "people/members.html",
-        {"assembly": assembly, "rows": rows, "form": form, "progress": progress},
+        {"assembly": assembly, "form": form, "progress": progress, **_member_rows(assembly)},
     )
+
+
+#: Registrant statuses of people who were given a seat on the panel.
+PANEL_STATUSES = ("selected", "invited", "accepted", "declined", "replaced")
+
+
+def _member_rows(assembly) -> dict:
+    """Members (who can sign in) and everyone else given a seat, with the panel's counts."""
+    from collections import Counter
+
+    from django.db.models import Q
+
+    from minipublic.web.people.models import Participant
+
+    rows = list(
+        Participant.objects.filter(assembly=assembly)
+        .filter(Q(is_active=True) | Q(registrant__status__in=PANEL_STATUSES))
+        .select_related("personal_details", "registrant")
+        .order_by("-is_active", "personal_details__first_name", "pseudonym")
+    )
+    panel = Counter(r.registrant.status for r in rows if getattr(r, "registrant", None) is not None)
+    return {
+        "rows": rows,
+        "n_members": sum(1 for r in rows if r.is_active),
+        "panel_counts": panel,
+        "has_panel": bool(panel),
+    }
 
 
 @require_POST
@@ -175,11 +195,10 @@ def add_member(request, slug):
                 % {"name": form.cleaned_data["first_name"], "pseudonym": participant.pseudonym},
             )
             return redirect("people:members", slug=slug)
-    rows = assembly.participants.filter(is_active=True).select_related("personal_details")
     return render(
         request,
         "people/members.html",
-        {"assembly": assembly, "rows": rows, "form": form, "progress": None},
+        {"assembly": assembly, "form": form, "progress": None, **_member_rows(assembly)},
         status=400,
     )
 

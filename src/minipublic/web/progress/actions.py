@@ -45,7 +45,19 @@ def do_start_task(task, *, kind: str, title: str, assembly=None, acting_user=Non
     )
 
     def _enqueue() -> None:
-        result = task.enqueue(progress_id=str(progress.pk), **kwargs)
+        try:
+            result = task.enqueue(progress_id=str(progress.pk), **kwargs)
+        except Exception as exc:  # the queue is down: say so instead of "waiting" for ever
+            from django.utils import timezone
+
+            from minipublic.web.progress.models import TaskStatus
+
+            TaskProgress.objects.filter(pk=progress.pk).update(
+                status=TaskStatus.FAILED,
+                message=f"The task could not be queued: {exc}"[:300],
+                finished_at=timezone.now(),
+            )
+            return
         TaskProgress.objects.filter(pk=progress.pk, task_id="").update(task_id=str(result.id))
 
     transaction.on_commit(_enqueue)

@@ -56,6 +56,32 @@ class TaskProgress(models.Model):
         return self.status in {TaskStatus.SUCCEEDED, TaskStatus.FAILED}
 
     @property
+    def is_stuck(self) -> bool:
+        """Queued but never started, or running, for longer than the site allows.
+
+        A task whose worker died, or that was never queued, would otherwise
+        show "running" for ever. Limits: ``MINIPUBLIC_TASK_QUEUE_TIMEOUT``
+        seconds waiting to start (default 10 minutes) and
+        ``MINIPUBLIC_TASK_RUN_TIMEOUT`` seconds running (default 2 hours).
+        Pages show a stuck task as failed and offer to retry it.
+        """
+        from django.utils import timezone
+
+        if self.is_finished:
+            return False
+        now = timezone.now()
+        if self.status == TaskStatus.QUEUED or self.started_at is None:
+            limit = getattr(settings, "MINIPUBLIC_TASK_QUEUE_TIMEOUT", 600)
+            return (now - self.created_at).total_seconds() > limit
+        limit = getattr(settings, "MINIPUBLIC_TASK_RUN_TIMEOUT", 7200)
+        return (now - self.started_at).total_seconds() > limit
+
+    @property
+    def has_failed(self) -> bool:
+        """Failed, or stuck (see :attr:`is_stuck`): what the page shows."""
+        return self.status == TaskStatus.FAILED or self.is_stuck
+
+    @property
     def elapsed_seconds(self) -> float | None:
         if self.started_at is None:
             return None

@@ -12,25 +12,20 @@ them with the demo's seeded generator.
 
 import numpy as np
 import pandas as pd
-from django.utils import timezone
 
 from minipublic.sortition import normalise_address
 from minipublic.sortition._synthetic import synthetic_pool
-from minipublic.web.assemblies.audit import record_event
 from minipublic.web.demo import Demo
-from minipublic.web.people.models import Participant, PersonalDetails
 from minipublic.web.recruitment.actions import (
+    check_update_support,
     do_apply_invitation_lottery,
+    do_load_registrants,
     do_set_area_weights,
     do_update_registration_settings,
     do_upload_address_file,
     registration_settings,
 )
-from minipublic.web.recruitment.models import (
-    Registrant,
-    Source,
-    SupportArrangement,
-)
+from minipublic.web.recruitment.models import SupportArrangement
 from minipublic.web.recruitment.tasks import draw_invitation
 
 AREAS = {"north": 1500, "south": 1800, "east": 1200, "west": 1500}
@@ -145,8 +140,7 @@ def load(demo: Demo) -> None:
     for area_list in invited_by_area.values():
         rng.shuffle(area_list)
 
-    participants, details, registrants, needs_of = [], [], [], []
-    now = timezone.now()
+    details, registrants, needs_of = [], [], []
     for i, person in enumerate(people.itertuples(index=False)):
         pool = invited_by_area.get(person.area) or next(v for v in invited_by_area.values() if v)
         address = pool.pop()
@@ -179,8 +173,6 @@ def load(demo: Demo) -> None:
             needs.append("device")
         disability = "yes" if rng.random() < (0.35 if person.age == "65+" else 0.15) else "no"
         language = "cy" if rng.random() < 0.2 else "en"
-        participant = Participant(assembly=assembly, is_active=False)
-        participants.append(participant)
         first = FIRST[int(rng.integers(len(FIRST)))]
         last = LAST[int(rng.integers(len(LAST)))]
         details.append(
@@ -194,9 +186,7 @@ def load(demo: Demo) -> None:
             )
         )
         registrants.append(
-            Registrant(
-                assembly=assembly,
-                source=Source.LETTER,
+            dict(
                 address=address,
                 household_key=address.household_key,
                 age_band=person.age,
@@ -209,41 +199,31 @@ def load(demo: Demo) -> None:
                 barriers=barriers,
                 support_needs=needs,
                 language=language,
-                consent_given_at=now,
             )
         )
         needs_of.append(needs)
-    Participant.objects.bulk_create(participants, batch_size=500)
-    PersonalDetails.objects.bulk_create(
-        [PersonalDetails(participant=p, **d) for p, d in zip(participants, details, strict=True)],
-        batch_size=500,
+    created = do_load_registrants(
+        assembly,
+        [
+            {"registrant": r, "details": d, "needs": n}
+            for r, d, n in zip(registrants, details, needs_of, strict=True)
+        ],
+        source_object=address_file,
+        acting_user=organiser,
     )
-    for p, r in zip(participants, registrants, strict=True):
-        r.participant = p
-    Registrant.objects.bulk_create(registrants, batch_size=500)
-    arrangements = []
-    for r, needs in zip(registrants, needs_of, strict=True):
-        for need in needs:
-            arranged = rng.random() < 0.3
-            arrangements.append(
-                SupportArrangement(
-                    registrant=r,
-                    need=need,
-                    state="arranged" if arranged else "requested",
-                    arrangement="Booked" if arranged else "",
-                    cost=int(rng.integers(10, 120)) if arranged else 0,
-                )
+    # About a third of the support asked for has been arranged, through the
+    # support board's action (each with its audit line).
+    for arrangement in SupportArrangement.objects.filter(registrant__in=created).order_by("pk"):
+        if rng.random() < 0.3:
+            check_update_support(
+                arrangement,
+                state="arranged",
+                arrangement_text="Booked",
+                cost=int(rng.integers(10, 120)),
+                acting_user=organiser,
             )
-    SupportArrangement.objects.bulk_create(arrangements, batch_size=500)
-    record_event(
-        "registrants.loaded",
-        address_file,
-        actor=organiser,
-        assembly=assembly,
-        new={"registrants": len(registrants), "source": "demo"},
-    )
     demo.objects["address_file"] = address_file
-    demo.objects["registrants"] = len(registrants)
+    demo.objects["registrants"] = len(created)
     code = next(a.letter_code for v in invited_by_area.values() for a in v if a.letter_code)
     demo.objects["free_letter_code"] = code
     demo.notes.append(

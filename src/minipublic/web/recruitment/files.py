@@ -13,6 +13,7 @@ by the door-knocking list.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 
@@ -25,19 +26,42 @@ from minipublic.sortition import normalise_address
 __all__ = ["read_address_table", "read_area_weights"]
 
 
+#: Most columns an uploaded file may have. Address, weight and people files
+#: need a handful; a file 10 000 columns wide took 8-17 s to read and made the
+#: quota page 1.5 MB, so wider files are refused with a plain message.
+MAX_COLUMNS = 200
+
+
+def _too_wide(n: int, name: str) -> InputError:
+    return InputError(
+        f"the file has {n} columns; at most {MAX_COLUMNS} are accepted "
+        "(keep only the columns you need)",
+        file=name,
+        row=1,
+    )
+
+
 def _read_frame(data: bytes, name: str) -> pd.DataFrame:
-    """Read CSV or XLSX bytes as strings; :class:`InputError` when unreadable."""
+    """Read CSV or XLSX bytes as strings; :class:`InputError` when unreadable or too wide."""
     lower = name.lower()
     try:
         if lower.endswith((".xlsx", ".xlsm")):
             frame = pd.read_excel(io.BytesIO(data), dtype=str)
         else:
             text = data.decode("utf-8-sig")
+            # Count the header's columns before reading every row.
+            header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+            if len(header) > MAX_COLUMNS:
+                raise _too_wide(len(header), name)
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except InputError:
+        raise
     except UnicodeDecodeError:
         raise InputError("the file is not UTF-8 text; save it as CSV UTF-8", file=name) from None
     except Exception as exc:  # pandas raises many types for malformed files
         raise InputError(f"cannot read the file ({exc})", file=name) from None
+    if len(frame.columns) > MAX_COLUMNS:
+        raise _too_wide(len(frame.columns), name)
     frame = frame.fillna("")
     frame.columns = [str(c).strip() for c in frame.columns]
     for col in frame.columns:

@@ -73,6 +73,12 @@ class LotteryForm(forms.Form):
 
 class RegistrationSettingsForm(forms.Form):
     is_open = forms.BooleanField(label=_("Registration is open"), required=False)
+    closes_on = forms.DateField(
+        label=_("Registration closes at the end of (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Registration also closes when the assembly moves on from the register phase."),
+    )
     open_link_enabled = forms.BooleanField(
         label=_("Also accept registrations without a letter code (open link)"), required=False
     )
@@ -92,7 +98,12 @@ class RegistrationSettingsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
     )
-    short_url = forms.CharField(label=_("Short web address on letters"), required=False)
+    short_url = forms.CharField(
+        label=_("Short web address on letters"),
+        required=False,
+        max_length=200,
+        help_text=_("An http or https address, for example aberwen.example/join."),
+    )
 
     def clean_areas(self):
         lines = [a.strip() for a in self.cleaned_data["areas"].splitlines()]
@@ -134,6 +145,7 @@ class RegistrationForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Email address"),
+        max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -194,6 +206,7 @@ class RegistrationForm(forms.Form):
     )
     support_note = forms.CharField(
         label=_("Anything else we should know to support you?"),
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
@@ -201,6 +214,15 @@ class RegistrationForm(forms.Form):
         label=_("I agree that my answers and contact details are kept as the privacy notice says."),
         required=False,
     )
+
+    def clean_phone(self):
+        from minipublic.web.recruitment.actions import _length_and_contact_errors
+
+        phone = self.cleaned_data.get("phone", "").strip()
+        errors = _length_and_contact_errors({}, {"phone": phone})
+        if "phone" in errors:
+            raise forms.ValidationError(errors["phone"])
+        return phone
 
     PERSONAL = ("first_name", "last_name", "email", "phone", "address", "postcode")
     ANSWERS = (
@@ -281,10 +303,22 @@ class PoolImportForm(_UploadForm):
     )
 
 
-class SupportArrangementForm(forms.ModelForm):
-    class Meta:
-        model = SupportArrangement
-        fields = ["state", "arrangement", "cost"]
+class SupportArrangementForm(forms.Form):
+    """One row of the support board.
+
+    A plain form, not a model form: a model form would write the new values
+    onto the arrangement while validating, before the action reads the old
+    ones, and the action would then see "no change" and store nothing.
+    """
+
+    state = forms.ChoiceField(label=_("State"), choices=SupportArrangement.State.choices)
+    arrangement = forms.CharField(label=_("What has been arranged"), max_length=300, required=False)
+    cost = forms.DecimalField(
+        label=_("Cost (£)"), min_value=0, max_digits=9, decimal_places=2, required=False
+    )
+
+    def clean_cost(self):
+        return self.cleaned_data.get("cost") or 0
 
 
 class DoorKnockForm(forms.Form):

@@ -50,6 +50,20 @@ ANSWER_COLUMNS = {
     "trust_in_government": ("trust_in_government",),
 }
 MAX_ERRORS = 20
+#: Column names recognised as the id column when the organiser names none.
+ID_COLUMNS = ("id", "person_id", "nationbuilder_id", "primary_id")
+
+
+def feature_names(pool_file: PoolFile) -> set[str]:
+    """The features (as in ``Registrant.features()``) a read file gives its people."""
+    lower = {c.lower(): c for c in pool_file.feature_columns}
+    names = set()
+    for key, columns in ANSWER_COLUMNS.items():
+        if any(c in lower for c in columns):
+            names.add("trust_band" if key == "trust_in_government" else key)
+    answer_cols = {c for cols in ANSWER_COLUMNS.values() for c in cols}
+    names |= {c for c in pool_file.feature_columns if c.lower() not in answer_cols}
+    return names
 
 
 @dataclass
@@ -82,6 +96,16 @@ def read_pool_file(data: bytes, name: str, *, id_column: str | None = None) -> P
     list them all; nothing is imported while any remain.
     """
     frame = _read_frame(data, name)
+    if not id_column:
+        columns = [str(c).strip() for c in frame.columns]
+        if not any(c.lower() in ID_COLUMNS for c in columns):
+            raise InputError(
+                "the file has no id column: name one of its columns "
+                f"{', '.join(ID_COLUMNS)}, or enter the name of its id column "
+                f"(columns found: {', '.join(columns)})",
+                file=name,
+                row=1,
+            )
     pool = pool_from_frame(frame, id_column=id_column or None, source=name)
     table = pool.table
     lower = {c.lower(): c for c in table.columns}
@@ -113,7 +137,7 @@ def read_pool_file(data: bytes, name: str, *, id_column: str | None = None) -> P
                 _add(out, InputError("the value is empty", file=name, row=i, column=col))
                 continue
             if key == "trust_in_government":
-                score = int(value) if value.isdigit() else -1
+                score = int(value) if value.isascii() and value.isdigit() else -1  # not "²"
                 if not 0 <= score <= 10:
                     _add(
                         out,

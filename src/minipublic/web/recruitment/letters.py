@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from fpdf import FPDF
@@ -36,10 +37,13 @@ LETTER_EN = (
 LETTER_CY = (
     "Annwyl breswylydd,\n\n"
     "Mae eich aelwyd wedi cael ei dewis ar hap i gael gwahoddiad i {title}, cynulliad "
-    "dinasyddion. Mae aelodau'n cael eu talu am eu hamser, ac rydym yn talu costau gofal, "
-    "teithio, cyfieithu a mynediad.\n\n"
-    "I gofrestru, ewch i {url} a rhowch eich cod. Dim ond un person o bob aelwyd sy'n "
-    "cael cofrestru."
+    'dinasyddion a ofynnwyd gan {commissioner}: "{question}"\n\n'
+    "Mae cynulliad dinasyddion yn grŵp o bobl leol, wedi'u dewis drwy loteri fel ei fod yn "
+    "edrych fel y gymuned gyfan, sy'n dysgu am gwestiwn, yn ei drafod ac yn gwneud "
+    "argymhellion. Does dim angen profiad. Mae aelodau'n cael eu talu am eu hamser, ac rydym "
+    "yn talu costau gofal, teithio, cyfieithwyr ac anghenion mynediad.\n\n"
+    "I gynnig eich enw, ewch i {url} a rhowch eich cod. Dim ond un person o bob aelwyd sy'n "
+    "cael cofrestru. Mae'n cymryd tua phum munud."
 )
 
 
@@ -83,7 +87,23 @@ def letters_pdf(assembly, addresses, *, register_url: str, progress=None) -> byt
     title_lines = _lines(scratch, text(assembly.title), 8)
     scratch.set_font(family, size=11)
     body_lines = _lines(scratch, text(body), 5.5)
-    cy_lines = _lines(scratch, text(LETTER_CY.format(title=assembly.title, url=register_url)), 5.5)
+    # The Welsh letter in full, with the assembly's Welsh texts (English while unwritten).
+    cy_title = assembly.title_cy or assembly.title
+    scratch.set_font(family, size=16)
+    cy_title_lines = _lines(scratch, text(cy_title), 8) if welsh else []
+    scratch.set_font(family, size=11)
+    cy_lines = _lines(
+        scratch,
+        text(
+            LETTER_CY.format(
+                title=cy_title,
+                commissioner=assembly.commissioner,
+                question=assembly.question_cy or assembly.question,
+                url=register_url,
+            )
+        ),
+        5.5,
+    )
     addresses = list(addresses)
     n = len(addresses)
     for i, address in enumerate(addresses):
@@ -109,6 +129,9 @@ def letters_pdf(assembly, addresses, *, register_url: str, progress=None) -> byt
         pdf.cell(0, 8, text(register_url), new_x="LMARGIN", new_y="NEXT")
         if welsh:
             pdf.ln(6)
+            pdf.set_font(family, size=16)
+            _print_lines(pdf, cy_title_lines, 8)
+            pdf.ln(3)
             pdf.set_font(family, size=11)
             _print_lines(pdf, cy_lines, 5.5)
     return bytes(pdf.output())
@@ -129,14 +152,87 @@ def mail_merge_csv(addresses, *, register_url: str) -> str:
     writer = csv.writer(out)
     writer.writerow(MAIL_MERGE_COLUMNS)
     for a in addresses:
-        writer.writerow([a.letter_code, a.address, a.street, a.postcode, a.area, register_url])
+        # Cells come from an uploaded file: never let a spreadsheet run them as formulas.
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (a.letter_code, a.address, a.street, a.postcode, a.area, register_url)
+            ]
+        )
     return out.getvalue()
+
+
+POST_COLUMNS = (
+    "registration_number",
+    "name",
+    "address",
+    "language",
+    "message",
+    "written_at",
+    "subject",
+    "text",
+)
+
+
+def _cell(value) -> str:
+    """A spreadsheet-safe cell: text starting with = + - @ is not read as a formula.
+
+    OWASP's CSV-injection advice: a leading quote makes the spreadsheet show
+    the text as text (tab and carriage return lead formulas too).
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def post_csv(messages) -> str:
+    """Messages to registrants without an email address, as a mail-merge CSV (one row a letter).
+
+    Each row has the person's name and postal address (from their personal
+    details), the language and the full text of the letter in that language.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(POST_COLUMNS)
+    for m in messages:
+        details = getattr(m.registrant.participant, "personal_details", None)
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    m.registrant.pseudonym,
+                    details.full_name if details else "",
+                    details.address if details else "",
+                    m.language,
+                    m.kind,
+                    m.created_at.date().isoformat(),
+                    m.subject,
+                    m.body,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def house_number_key(address: str) -> tuple:
+    """Sort key that puts house numbers in numeric order: 1, 2, 10, 10A, 11, 100.
+
+    The first number in the address is the house number; addresses without
+    one come after the numbered ones, in alphabetical order.
+
+    >>> sorted(["10 High St", "2 High St", "1 High St", "10A High St"], key=house_number_key)
+    ['1 High St', '2 High St', '10 High St', '10A High St']
+    """
+    match = re.search(r"(\d+)\s*([A-Za-z]?)\b", address)
+    if match is None:
+        return (1, 0, "", address.lower())
+    return (0, int(match.group(1)), match.group(2).upper(), address.lower())
 
 
 def door_knocking_rows(assembly, *, min_weight: float = 1.0 + 1e-9):
     """Invited addresses with no registration, in areas weighted above 1, by area and street.
 
-    Returns a list of ``(area, street, [Address, ...])`` in print order.
+    Returns a list of ``(area, street, [Address, ...])`` in print order:
+    areas and streets alphabetically, houses by number (:func:`house_number_key`).
     """
     from minipublic.web.recruitment.models import AreaWeight
 
@@ -149,7 +245,7 @@ def door_knocking_rows(assembly, *, min_weight: float = 1.0 + 1e-9):
         Address.objects.filter(
             assembly=assembly, invited=True, area__in=areas, registrant__isnull=True
         )
-        .order_by("area", "street", "address")
+        .order_by("area", "street")
         .only("area", "street", "address", "postcode", "letter_code", "door_knocked_at")
     )
     groups: list[tuple[str, str, list]] = []
@@ -157,4 +253,6 @@ def door_knocking_rows(assembly, *, min_weight: float = 1.0 + 1e-9):
         if not groups or groups[-1][0] != a.area or groups[-1][1] != a.street:
             groups.append((a.area, a.street, []))
         groups[-1][2].append(a)
+    for _area, _street, homes in groups:
+        homes.sort(key=lambda a: house_number_key(a.address))
     return groups

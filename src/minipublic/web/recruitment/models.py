@@ -19,12 +19,16 @@ Design choices (agreed interface with the ``selection`` app)
   (registered -> selected -> invited -> accepted / declined -> replaced,
   or withdrawn). This app writes them only at registration and import; the
   ``selection`` app updates them through its own actions (with audit rows).
-* ``household_key`` is the normalised address
-  (:func:`minipublic.sortition.normalise_address`); the selection uses it
-  for the one-person-per-household rule. One registration per letter code is
-  enforced by a unique constraint on ``address``.
+* ``household_key`` is a household pseudonym: a keyed hash
+  (:func:`household_pseudonym`) of the normalised address
+  (:func:`minipublic.sortition.normalise_address`). The address itself stays
+  in the personal-data model; the selection's pool files carry only the
+  pseudonym, for the one-person-per-household rule. One registration per
+  letter code is enforced by a unique constraint on ``address``.
 """
 
+import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
@@ -58,6 +62,24 @@ def normalise_code(value: str) -> str:
 def new_open_link_token() -> str:
     return secrets.token_urlsafe(9)
 
+
+
+def household_pseudonym(normalised_address: str) -> str:
+    """The household's pseudonym: ``H-`` and a keyed hash (HMAC-SHA-256) of its address.
+
+    Two people at one address get the same pseudonym, so the
+    one-person-per-household rule still works, but the pool and the
+    published files never show the address. Keyed with the site's
+    ``SECRET_KEY`` so nobody can test guessed addresses against it. A value
+    that is already a pseudonym is returned unchanged; empty stays empty.
+    """
+    key = (normalised_address or "").strip()
+    if not key or key.startswith("H-"):
+        return key
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"minipublic.household:{key}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"H-{digest[:24]}"
 
 class Question(models.TextChoices):
     """Questions the organiser may switch on for the registration form."""
@@ -165,6 +187,12 @@ class RegistrationSettings(models.Model):
         Assembly, on_delete=models.CASCADE, related_name="registration_settings"
     )
     is_open = models.BooleanField(_("registration is open"), default=True)
+    closes_on = models.DateField(
+        _("registration closes at the end of"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: open until the assembly leaves the register phase."),
+    )
     open_link_enabled = models.BooleanField(
         _("also accept registrations without a letter code (open link)"), default=False
     )
@@ -360,6 +388,12 @@ class Registrant(models.Model):
         return trust_band(self.trust_in_government)
 
     @property
+    def support_needs_labels(self) -> list[str]:
+        """The support needs in words (in the current language)."""
+        labels = dict(SupportNeed.choices)
+        return [str(labels.get(need, need)) for need in self.support_needs]
+
+    @property
     def no_point(self) -> str:
         return "yes" if Barrier.NO_POINT in self.barriers else "no"
 
@@ -383,6 +417,41 @@ class Registrant(models.Model):
         for key, value in self.extra.items():
             out.setdefault(str(key), str(value))
         return out
+
+
+class Message(models.Model):
+    """One message to a registrant: sent by email, or a letter for the mail-merge file.
+
+    At most one message of each kind per registrant (a unique constraint), so
+    "thank you, you were not selected this time" goes out once however often
+    the action runs. Letters keep their text (in the registrant's language)
+    for the organiser's mail-merge file; emails keep only the fact.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registration confirmed")
+        NOT_SELECTED = "not_selected", _("Not selected this time")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
+
+    registrant = models.ForeignKey(Registrant, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=10, default="en")
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True, help_text="Text of a letter (empty for emails).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["registrant", "kind"], name="one_message_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.registrant} by {self.channel}"
 
 
 class SupportArrangement(models.Model):

@@ -19,6 +19,11 @@ urlpatterns = [
         name="run_lottery",
     ),
     path(
+        "a/<slug:slug>/recruitment/addresses/<int:file_id>/lottery/retry/",
+        views.retry_lottery,
+        name="retry_lottery",
+    ),
+    path(
         "a/<slug:slug>/recruitment/addresses/<int:file_id>/letters.pdf",
         views.letters_pdf_view,
         name="letters_pdf",
@@ -41,6 +46,7 @@ urlpatterns = [
     ),
     path("a/<slug:slug>/recruitment/import/", views.import_pool, name="import_pool"),
     path("a/<slug:slug>/recruitment/registrants/", views.registrants, name="registrants"),
+    path("a/<slug:slug>/recruitment/letters-to-post.csv", views.post_csv_view, name="post_csv"),
     path("a/<slug:slug>/recruitment/support/", views.support_board, name="support_board"),
     path(
         "a/<slug:slug>/recruitment/support/<int:pk>/", views.update_support, name="update_support"

@@ -5,19 +5,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from minipublic.web.notify import absolute_url
 from minipublic.web.permissions import require_permission
 from minipublic.web.progress.actions import do_start_task
-from minipublic.web.progress.models import TaskProgress
+from minipublic.web.progress.views import progress_from_query
 from minipublic.web.recruitment import actions
 from minipublic.web.recruitment.forms import (
     AddressFileForm,
@@ -31,17 +34,18 @@ from minipublic.web.recruitment.forms import (
     SupportArrangementForm,
     baseline_questions,
 )
-from minipublic.web.recruitment.letters import door_knocking_rows, mail_merge_csv
+from minipublic.web.recruitment.letters import door_knocking_rows, mail_merge_csv, post_csv
 from minipublic.web.recruitment.models import (
     Address,
     AddressFile,
     AreaWeight,
+    Message,
     Registrant,
     SupportArrangement,
     SupportNeed,
     normalise_code,
 )
-from minipublic.web.recruitment.tasks import run_invitation_lottery, run_make_letters
+from minipublic.web.recruitment.tasks import run_make_letters
 from minipublic.web.shortcuts import run_action
 
 
@@ -72,10 +76,13 @@ def response_rates(assembly) -> list[dict]:
 
 
 def _overview_context(request, assembly, **forms):
-    progress = None
-    if progress_id := request.GET.get("progress"):
-        progress = TaskProgress.objects.filter(pk=progress_id, assembly=assembly).first()
+    progress = progress_from_query(request, assembly)
     files = list(AddressFile.objects.filter(assembly=assembly))
+    for f in files:
+        # A running lottery whose task failed or stopped answering can be retried.
+        f.stuck = f.lottery_status == AddressFile.LotteryStatus.RUNNING and (
+            (task := actions.lottery_progress(f)) is None or task.has_failed
+        )
     pending = next(
         (f for f in files if f.lottery_status == AddressFile.LotteryStatus.NOT_RUN), None
     )
@@ -92,6 +99,8 @@ def _overview_context(request, assembly, **forms):
         ),
         "n_registrants": Registrant.objects.filter(assembly=assembly).count(),
         "register_url": register_url(assembly),
+        "register_link": absolute_url(reverse("recruitment:register", args=[assembly.slug])),
+        "closed_reason": actions.registration_closed_reason(assembly),
         "settings_obj": actions.registration_settings(assembly),
         "upload_form": forms.get("upload_form") or AddressFileForm(),
         "weights_import_form": forms.get("weights_import_form") or AreaWeightsImportForm(),
@@ -188,25 +197,15 @@ def run_lottery(request, slug, file_id):
     form = LotteryForm(request.POST)
     if form.is_valid():
         n, seed = form.cleaned_data["n_letters"], form.cleaned_data["seed"].strip()
-        ok, _result = run_action(
-            form, actions.check_invitation_lottery, address_file, n_letters=n, seed=seed
+        ok, progress = run_action(
+            form,
+            actions.check_start_invitation_lottery,
+            address_file,
+            n_letters=n,
+            seed=seed,
+            acting_user=request.user,
         )
         if ok:
-            ok, _result = run_action(
-                form, actions.do_mark_lottery_running, address_file, n_letters=n, seed=seed
-            )
-        if ok:
-            progress = do_start_task(
-                run_invitation_lottery,
-                kind="recruitment.invitation_lottery",
-                title=_("Drawing the invitation lottery"),
-                assembly=assembly,
-                acting_user=request.user,
-                address_file_id=address_file.pk,
-                n_letters=n,
-                seed=seed,
-                acting_user_id=request.user.pk,
-            )
             return redirect(
                 f"{reverse('recruitment:overview', args=[slug])}?progress={progress.pk}"
             )
@@ -214,10 +213,24 @@ def run_lottery(request, slug, file_id):
     return render(request, "recruitment/overview.html", context, status=400)
 
 
+@require_POST
+@require_permission("run", "invitation_lottery")
+def retry_lottery(request, slug, file_id):
+    """Start again a lottery whose task failed or never ran (same letters and seed)."""
+    address_file = get_object_or_404(AddressFile, pk=file_id, assembly=request.assembly)
+    try:
+        progress = actions.check_retry_invitation_lottery(address_file, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("recruitment:overview", slug=slug)
+    return redirect(f"{reverse('recruitment:overview', args=[slug])}?progress={progress.pk}")
+
+
 def _invited(address_file):
     return address_file.addresses.filter(invited=True).order_by("area", "street", "address")
 
 
+@never_cache
 @require_permission("download", "letters")
 def letters_pdf_view(request, slug, file_id):
     """Download the letters PDF made after the lottery (or ask to make it)."""
@@ -234,7 +247,7 @@ def letters_pdf_view(request, slug, file_id):
 
 
 @require_POST
-@require_permission("download", "letters")
+@require_permission("make", "letters")
 def make_letters(request, slug, file_id):
     """Start the background task that makes (or remakes) the letters PDF."""
     address_file = get_object_or_404(
@@ -255,6 +268,7 @@ def make_letters(request, slug, file_id):
     return redirect(f"{reverse('recruitment:overview', args=[slug])}?progress={progress.pk}")
 
 
+@never_cache
 @require_permission("download", "letters")
 def letters_csv_view(request, slug, file_id):
     address_file = get_object_or_404(AddressFile, pk=file_id, assembly=request.assembly)
@@ -266,14 +280,36 @@ def letters_csv_view(request, slug, file_id):
 
 @require_permission("view", "door_knocking")
 def door_knocking(request, slug):
-    """Non-responding invited households in oversampled areas, by street, ready to print."""
+    """Non-responding invited households in oversampled areas: streets, then one street to print.
+
+    Without ``?area=&street=`` the page lists the streets (50 a page) with
+    how many homes to visit; with them it shows that street's homes in house
+    number order, ready to print.
+    """
     groups = door_knocking_rows(request.assembly)
+    area, street = request.GET.get("area"), request.GET.get("street")
+    chosen = None
+    if area is not None and street is not None:
+        chosen = next((g for g in groups if g[0] == area and g[1] == street), None)
+        if chosen is None:
+            raise Http404
+    streets = [
+        {
+            "area": g[0],
+            "street": g[1],
+            "n": len(g[2]),
+            "visited": sum(1 for a in g[2] if a.door_knocked_at),
+        }
+        for g in groups
+    ]
     return render(
         request,
         "recruitment/door_knocking.html",
         {
             "assembly": request.assembly,
-            "groups": groups,
+            "chosen": chosen,
+            "page": Paginator(streets, 50).get_page(request.GET.get("page")),
+            "n_streets": len(streets),
             "n": sum(len(g[2]) for g in groups),
             "form": DoorKnockForm(),
         },
@@ -281,18 +317,30 @@ def door_knocking(request, slug):
 
 
 @require_POST
-@require_permission("view", "door_knocking")
+@require_permission("record", "door_knock")
 def record_door_knock(request, slug, address_id):
     address = get_object_or_404(Address, pk=address_id, assembly=request.assembly, invited=True)
     form = DoorKnockForm(request.POST)
-    if form.is_valid():
-        actions.do_record_door_knock(
-            address, note=form.cleaned_data["note"], acting_user=request.user
-        )
+    ok = (
+        form.is_valid()
+        and run_action(
+            form,
+            actions.check_record_door_knock,
+            address,
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+        )[0]
+    )
+    if ok:
         messages.success(request, _("Visit recorded."))
     else:
-        messages.error(request, _("Write what happened at the door."))
-    return redirect("recruitment:door_knocking", slug=slug)
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, errors or _("Write what happened at the door."))
+    # Back to the street the visit was on.
+    query = urlencode({"area": address.area, "street": address.street})
+    return redirect(
+        f"{reverse('recruitment:door_knocking', args=[slug])}?{query}#home-{address.pk}"
+    )
 
 
 @require_permission("change", "registration_settings")
@@ -301,10 +349,17 @@ def registration_settings_view(request, slug):
     obj = actions.registration_settings(assembly)
     if request.method == "POST":
         form = RegistrationSettingsForm(request.POST)
-        if form.is_valid():
-            actions.do_update_registration_settings(
-                obj, acting_user=request.user, **form.cleaned_data
-            )
+        ok = (
+            form.is_valid()
+            and run_action(
+                form,
+                actions.check_update_registration_settings,
+                obj,
+                acting_user=request.user,
+                **form.cleaned_data,
+            )[0]
+        )
+        if ok:
             messages.success(request, _("Registration settings saved."))
             return redirect("recruitment:settings", slug=slug)
         status = 400
@@ -312,6 +367,7 @@ def registration_settings_view(request, slug):
         form = RegistrationSettingsForm(
             initial={
                 "is_open": obj.is_open,
+                "closes_on": obj.closes_on,
                 "open_link_enabled": obj.open_link_enabled,
                 "questions": obj.questions,
                 "areas": "\n".join(obj.areas),
@@ -356,10 +412,17 @@ def import_pool(request, slug):
     else:
         form = PoolImportForm()
         status = 200
+    from minipublic.web.selection.models import SelectionRun
+
     return render(
         request,
         "recruitment/import.html",
-        {"assembly": assembly, "form": form, "imports": assembly.pool_imports.all()},
+        {
+            "assembly": assembly,
+            "form": form,
+            "imports": assembly.pool_imports.all(),
+            "drawn": SelectionRun.objects.filter(assembly=assembly, status="drawn").exists(),
+        },
         status=status,
     )
 
@@ -397,8 +460,40 @@ def registrants(request, slug):
             "status": status,
             "total": qs.count(),
             "summary": {k: sorted(v.items()) for k, v in sorted(summary.items())},
+            "message_counts": _message_counts(assembly),
         },
     )
+
+
+def _message_counts(assembly) -> list[dict]:
+    """Messages sent to registrants: per kind, how many by email and how many letters."""
+    counts = Counter(
+        Message.objects.filter(registrant__assembly=assembly).values_list("kind", "channel")
+    )
+    return [
+        {
+            "label": label,
+            "email": counts[(kind, Message.Channel.EMAIL)],
+            "letter": counts[(kind, Message.Channel.LETTER)],
+        }
+        for kind, label in Message.Kind.choices
+    ]
+
+
+@never_cache
+@require_permission("download", "letters")
+def post_csv_view(request, slug):
+    """Letters to post: confirmations and "not selected" messages to people without email."""
+    messages_qs = (
+        Message.objects.filter(
+            registrant__assembly=request.assembly, channel=Message.Channel.LETTER
+        )
+        .select_related("registrant__participant__personal_details")
+        .order_by("created_at", "pk")
+    )
+    response = HttpResponse(post_csv(messages_qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="letters-to-post.csv"'
+    return response
 
 
 @require_permission("view", "support_board")
@@ -437,19 +532,22 @@ def update_support(request, slug, pk):
     arrangement = get_object_or_404(
         SupportArrangement, pk=pk, registrant__assembly=request.assembly
     )
-    form = SupportArrangementForm(request.POST, instance=arrangement)
-    if form.is_valid():
-        actions.do_update_support(
+    form = SupportArrangementForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        actions.check_update_support(
             arrangement,
             state=form.cleaned_data["state"],
             arrangement_text=form.cleaned_data["arrangement"],
             cost=form.cleaned_data["cost"],
             acting_user=request.user,
         )
-        messages.success(request, _("Support for %(p)s saved.") % {"p": arrangement.registrant})
-    else:
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+    except ValidationError as exc:
+        errors = "; ".join(exc.messages)
         messages.error(request, _("Not saved: %(errors)s") % {"errors": errors})
+    else:
+        messages.success(request, _("Support for %(p)s saved.") % {"p": arrangement.registrant})
     return redirect(
         f"{reverse('recruitment:support_board', args=[slug])}?who={request.GET.get('who', 'panel')}"
     )
@@ -463,11 +561,13 @@ def _language(request) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-@require_permission("register", "registrant")
+@require_permission("register", "registrant", hide=True)
 def register(request, slug):
     """The public start page: enter the code from the letter (or follow the open link)."""
     assembly = request.assembly
     obj = actions.registration_settings(assembly)
+    if reason := actions.registration_closed_reason(assembly):
+        return _closed(request, assembly, reason)
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -490,12 +590,20 @@ def register(request, slug):
     )
 
 
+def _closed(request, assembly, reason):
+    """The page late visitors see: why registration is closed, and where to follow the assembly."""
+    return render(
+        request,
+        "recruitment/register_closed.html",
+        {"assembly": assembly, "reason": reason},
+        status=410,
+    )
+
+
 def _registration_page(request, assembly, *, address, action_url):
     obj = actions.registration_settings(assembly)
-    if not obj.is_open:
-        return render(
-            request, "recruitment/register_closed.html", {"assembly": assembly}, status=410
-        )
+    if reason := actions.registration_closed_reason(assembly):
+        return _closed(request, assembly, reason)
     baseline = baseline_questions(assembly)
     form = RegistrationForm(
         request.POST or None,
@@ -515,6 +623,7 @@ def _registration_page(request, assembly, *, address, action_url):
                 address=address,
                 language=_language(request),
                 consent=form.cleaned_data["consent"],
+                client_ip=request.META.get("REMOTE_ADDR", ""),
             )
             if ok:
                 request.session["recruitment_registered"] = registrant.participant.pseudonym
@@ -534,9 +643,11 @@ def _registration_page(request, assembly, *, address, action_url):
     )
 
 
-@require_permission("register", "registrant")
+@require_permission("register", "registrant", hide=True)
 def register_code(request, slug, code):
     assembly = request.assembly
+    if reason := actions.registration_closed_reason(assembly):
+        return _closed(request, assembly, reason)
     address = actions.find_invited_address(assembly, normalise_code(code))
     if address is None or hasattr(address, "registrant"):
         # Back to the code page, with the reason beside the code.
@@ -559,7 +670,7 @@ def register_code(request, slug, code):
     return _registration_page(request, assembly, address=address, action_url=request.path)
 
 
-@require_permission("register", "registrant")
+@require_permission("register", "registrant", hide=True)
 def open_link(request, slug, token):
     assembly = request.assembly
     obj = actions.registration_settings(assembly)
@@ -570,7 +681,7 @@ def open_link(request, slug, token):
     return _registration_page(request, assembly, address=None, action_url=request.path)
 
 
-@require_permission("register", "registrant")
+@require_permission("register", "registrant", hide=True)
 def registered(request, slug):
     return render(
         request,

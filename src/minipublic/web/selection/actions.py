@@ -26,11 +26,12 @@ from minipublic.errors import InfeasibleError, InputError
 from minipublic.sortition import Feasibility, check_feasibility, lottery_from_frame, lottery_index
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.assemblies.models import Assembly
-from minipublic.web.notify import send_on_commit
+from minipublic.web.notify import absolute_url, send_on_commit
 from minipublic.web.recruitment.models import Registrant, Status
 from minipublic.web.selection.models import (
     Algorithm,
     Direction,
+    DrawCommitment,
     PanelMember,
     QuotaRow,
     QuotaSet,
@@ -286,16 +287,12 @@ def check_start_selection(
 
 
 @transaction.atomic
-def do_start_selection(assembly: Assembly, *, algorithm: str, seed: str, m: int, acting_user=None):
-    """Create the run with a snapshot of the quotas and start the background task.
+def do_create_run(assembly: Assembly, *, algorithm: str, seed: str, m: int, acting_user=None):
+    """Create a run with a snapshot of the quotas; ``selection.started``.
 
-    Writes ``selection.started`` (and the progress app's ``task.started``).
+    :func:`do_start_selection` then queues its computation; the demo loader
+    computes it in the same process with :func:`compute_run`.
     """
-    from django.utils.translation import gettext
-
-    from minipublic.web.progress.actions import do_start_task
-    from minipublic.web.selection.tasks import run_selection
-
     quota_set = quota_set_of(assembly)
     run = SelectionRun.objects.create(
         assembly=assembly,
@@ -313,6 +310,21 @@ def do_start_selection(assembly: Assembly, *, algorithm: str, seed: str, m: int,
         assembly=assembly,
         new={"algorithm": algorithm, "seed": seed, "m": m, "panel_size": run.panel_size},
     )
+    return run
+
+
+@transaction.atomic
+def do_start_selection(assembly: Assembly, *, algorithm: str, seed: str, m: int, acting_user=None):
+    """Create the run with a snapshot of the quotas and start the background task.
+
+    Writes ``selection.started`` (and the progress app's ``task.started``).
+    """
+    from django.utils.translation import gettext
+
+    from minipublic.web.progress.actions import do_start_task
+    from minipublic.web.selection.tasks import run_selection
+
+    run = do_create_run(assembly, algorithm=algorithm, seed=seed, m=m, acting_user=acting_user)
     progress = do_start_task(
         run_selection,
         kind="selection.run",
@@ -448,17 +460,151 @@ def lottery_panels(run: SelectionRun) -> list[tuple[str, ...]]:
     return lottery_from_frame(frame)
 
 
+def commitment_in_force(assembly: Assembly) -> DrawCommitment | None:
+    """The commitment the public draw will use, if one is in force."""
+    return (
+        DrawCommitment.objects.filter(assembly=assembly, withdrawn_at__isnull=True)
+        .select_related("run")
+        .first()
+    )
+
+
+def _lock_assembly(assembly: Assembly) -> Assembly:
+    """Lock the assembly row until the transaction ends (serialises commit/draw)."""
+    return Assembly.objects.select_for_update().get(pk=assembly.pk)
+
+
+def _commit_errors(run: SelectionRun) -> list[str]:
+    if run.status != RunStatus.DONE:
+        return [_("Only a finished selection that has not been drawn can be committed.")]
+    if drawn_run(run.assembly) is not None:
+        return [_("A panel has already been drawn for this assembly.")]
+    if commitment_in_force(run.assembly) is not None:
+        return [
+            _(
+                "Another selection is already committed for the draw; withdraw that commitment first."
+            )
+        ]
+    if _sha(run.lottery_csv) != run.lottery_sha256:
+        return [_("This selection's lottery file does not match its fingerprint.")]
+    return []
+
+
+def check_commit_run(run: SelectionRun, *, acting_user=None) -> DrawCommitment:
+    """Validate, then commit *run* for the public draw (see :func:`do_commit_run`)."""
+    errors = _commit_errors(run)
+    if errors:
+        raise ValidationError({"__all__": errors})
+    return do_commit_run(run, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_commit_run(run: SelectionRun, *, acting_user=None) -> DrawCommitment:
+    """Fix *run* as the one the draw will use; publish its fingerprint; ``draw.committed``.
+
+    Must happen before any public seed exists: the draw accepts only the
+    committed run, so nobody can pick among runs after hearing the seed.
+    """
+    _lock_assembly(run.assembly)
+    errors = _commit_errors(run)
+    if errors:
+        raise ValidationError({"__all__": errors})
+    commitment = DrawCommitment.objects.create(
+        assembly=run.assembly,
+        run=run,
+        lottery_sha256=run.lottery_sha256,
+        committed_at=timezone.now(),
+        committed_by=acting_user,
+    )
+    record_event(
+        "draw.committed",
+        commitment,
+        actor=acting_user,
+        assembly=run.assembly,
+        new={
+            "run": run.pk,
+            "lottery_sha256": run.lottery_sha256,
+            "m": run.m,
+            "committed_at": commitment.committed_at.isoformat(),
+        },
+    )
+    return commitment
+
+
+def check_withdraw_commitment(
+    commitment: DrawCommitment, *, reason: str, acting_user=None
+) -> DrawCommitment:
+    """Validate (a reason; not drawn yet), then withdraw (see :func:`do_withdraw_commitment`)."""
+    errors = {}
+    reason = str(reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Say why the commitment is withdrawn; the reason is published.")]
+    elif len(reason) > 500:
+        errors["reason"] = [_("Keep the reason to 500 characters or fewer.")]
+    if not commitment.in_force:
+        errors["__all__"] = [_("This commitment has already been withdrawn.")]
+    elif commitment.run.status == RunStatus.DRAWN or drawn_run(commitment.assembly) is not None:
+        errors["__all__"] = [_("The panel has been drawn: the commitment can no longer change.")]
+    if errors:
+        raise ValidationError(errors)
+    return do_withdraw_commitment(commitment, reason=reason, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_withdraw_commitment(
+    commitment: DrawCommitment, *, reason: str, acting_user=None
+) -> DrawCommitment:
+    """Withdraw the commitment before the draw; stays on the public page; ``draw.withdrawn``."""
+    _lock_assembly(commitment.assembly)
+    commitment = DrawCommitment.objects.select_related("run").get(pk=commitment.pk)
+    if not commitment.in_force or drawn_run(commitment.assembly) is not None:
+        raise ValidationError(
+            {"__all__": [_("The panel has been drawn: the commitment can no longer change.")]}
+        )
+    commitment.withdrawn_at = timezone.now()
+    commitment.withdrawn_by = acting_user
+    commitment.withdrawal_reason = reason
+    commitment.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    record_event(
+        "draw.withdrawn",
+        commitment,
+        actor=acting_user,
+        assembly=commitment.assembly,
+        old={"run": commitment.run_id, "lottery_sha256": commitment.lottery_sha256},
+        new={"reason": reason, "withdrawn_at": commitment.withdrawn_at.isoformat()},
+    )
+    return commitment
+
+
+def _draw_errors(run: SelectionRun) -> list[str]:
+    if run.status != RunStatus.DONE:
+        return [_("This selection cannot be drawn (it is not ready, or already drawn).")]
+    if drawn_run(run.assembly) is not None:
+        return [_("A panel has already been drawn for this assembly.")]
+    commitment = commitment_in_force(run.assembly)
+    if commitment is None:
+        return [
+            _(
+                "Commit one selection for the draw first: its fingerprint must be public before the seed is chosen."
+            )
+        ]
+    if commitment.run_id != run.pk:
+        return [_("Only the committed selection can be drawn.")]
+    if _sha(run.lottery_csv) != commitment.lottery_sha256:
+        return [_("The lottery file does not match the committed fingerprint.")]
+    return []
+
+
 def check_draw(run: SelectionRun, *, public_seed: str, acting_user=None) -> SelectionRun:
     """Validate the public seed and the run's state, then draw (see :func:`do_draw`)."""
-    if run.status != RunStatus.DONE:
-        raise ValidationError(
-            {"__all__": [_("This selection cannot be drawn (it is not ready, or already drawn).")]}
-        )
-    if drawn_run(run.assembly) is not None:
-        raise ValidationError({"__all__": [_("A panel has already been drawn for this assembly.")]})
+    errors = _draw_errors(run)
+    if errors:
+        raise ValidationError({"__all__": errors})
     seed = str(public_seed).strip()
     if not seed:
         raise ValidationError({"public_seed": [_("Enter the public seed as announced.")]})
+    if len(seed) > 200:
+        raise ValidationError({"public_seed": [_("Keep the seed to 200 characters or fewer.")]})
     return do_draw(run, public_seed=seed, acting_user=acting_user)
 
 
@@ -466,9 +612,19 @@ def check_draw(run: SelectionRun, *, public_seed: str, acting_user=None) -> Sele
 def do_draw(run: SelectionRun, *, public_seed: str, acting_user=None) -> SelectionRun:
     """Draw the panel: ``index = SHA-256(public seed) mod m``; seats and statuses; ``panel.drawn``.
 
+    Only the committed run can be drawn (:func:`do_commit_run`). The
+    assembly row is locked and the run re-read under the lock, so two draws
+    at the same moment cannot both succeed; a partial unique constraint
+    (one drawn run per assembly) backs this up in the database.
+
     Every drawn registrant gets status ``selected`` and keeps the run's
     selection probability (for the evaluation).
     """
+    _lock_assembly(run.assembly)
+    run = SelectionRun.objects.select_related("assembly").get(pk=run.pk)
+    errors = _draw_errors(run)
+    if errors:
+        raise ValidationError({"__all__": errors})
     panels = lottery_panels(run)
     index, digest = lottery_index(public_seed, len(panels))
     panel = list(panels[index])
@@ -517,6 +673,10 @@ def do_draw(run: SelectionRun, *, public_seed: str, acting_user=None) -> Selecti
             "panel": panel,
         },
     )
+    # Everyone who registered and was not drawn hears so, once, in their language.
+    from minipublic.web.recruitment.actions import do_tell_not_selected
+
+    do_tell_not_selected(run.assembly, acting_user=acting_user)
     return run
 
 
@@ -549,7 +709,11 @@ def do_invite_panel(run: SelectionRun, *, acting_user=None) -> int:
         if details is not None and details.email:
             send_on_commit(
                 "selection/email/invitation",
-                {"assembly": run.assembly, "first_name": details.first_name},
+                {
+                    "assembly": run.assembly,
+                    "first_name": details.first_name,
+                    "link": absolute_url(seat_response_path(m)),
+                },
                 to=[details.email],
                 language=m.registrant.language,
             )
@@ -567,8 +731,39 @@ def do_invite_panel(run: SelectionRun, *, acting_user=None) -> int:
 
 RESPONSES = (Status.ACCEPTED, Status.DECLINED)
 
+#: Salt of the personal "accept or decline your seat" links in the invitation.
+SEAT_SALT = "minipublic.selection.seat-response"
 
-def check_record_response(member: PanelMember, *, response: str, acting_user=None) -> PanelMember:
+
+def seat_response_path(member: PanelMember) -> str:
+    """Site path of *member*'s personal link to accept or decline their seat."""
+    from django.core import signing
+    from django.urls import reverse
+
+    value = signing.dumps(member.pk, salt=SEAT_SALT, compress=False)
+    return reverse("selection:seat", args=[member.run.assembly.slug, value])
+
+
+def member_for_seat_link(value: str, assembly: Assembly) -> PanelMember | None:
+    """The panel seat of the signed link *value* in *assembly*, or ``None`` when altered/unknown."""
+    from django.core import signing
+
+    try:
+        pk = signing.loads(value, salt=SEAT_SALT)
+    except signing.BadSignature:
+        return None
+    return (
+        PanelMember.objects.select_related(
+            "run__assembly", "registrant__participant__personal_details"
+        )
+        .filter(pk=pk, run__assembly=assembly, run__status=RunStatus.DRAWN)
+        .first()
+    )
+
+
+def check_record_response(
+    member: PanelMember, *, response: str, acting_user=None, by_member: bool = False
+) -> PanelMember:
     """Validate, then record accept/decline (see :func:`do_record_response`)."""
     if response not in RESPONSES:
         raise ValidationError({"response": [_("Choose accepted or declined.")]})
@@ -576,13 +771,88 @@ def check_record_response(member: PanelMember, *, response: str, acting_user=Non
         raise ValidationError({"__all__": [_("This person has already been replaced.")]})
     if member.run.status != RunStatus.DRAWN:
         raise ValidationError({"__all__": [_("The panel has not been drawn.")]})
-    return do_record_response(member, response=response, acting_user=acting_user)
+    return do_record_response(
+        member, response=response, acting_user=acting_user, by_member=by_member
+    )
+
+
+def _details_of(registrant: Registrant):
+    """The registrant's personal details, created empty when an import brought none."""
+    from minipublic.web.people.models import PersonalDetails
+
+    details = getattr(registrant.participant, "personal_details", None)
+    if details is None:
+        details = PersonalDetails.objects.create(
+            participant=registrant.participant,
+            first_name=registrant.external_id or registrant.pseudonym,
+            preferred_language=registrant.language,
+        )
+    return details
+
+
+def _make_member(member: PanelMember, *, actor) -> None:
+    """Make the accepting registrant a member who can sign in, and send their sign-in link.
+
+    Their participant (pseudonym and personal details) becomes active; their
+    language becomes the preferred language of their details; support needs
+    and selection probability stay on the registrant, reachable as
+    ``participant.registrant``. Writes ``participant.became_member``.
+    """
+    from minipublic.web.people.actions import do_issue_sign_in_link
+
+    r = member.registrant
+    participant = r.participant
+    details = _details_of(r)
+    if details.preferred_language != r.language:
+        details.preferred_language = r.language
+        details.save(update_fields=["preferred_language"])
+    if participant.is_active:
+        return
+    participant.is_active = True
+    participant.save(update_fields=["is_active"])
+    record_event(
+        "participant.became_member",
+        participant,
+        actor=actor,
+        assembly=member.run.assembly,
+        new={
+            "pseudonym": participant.pseudonym,
+            "language": r.language,
+            "selection_probability": member.selection_probability,
+        },
+    )
+    do_issue_sign_in_link(participant, acting_user=actor)
+
+
+def _end_membership(member: PanelMember, *, actor, reason: str) -> None:
+    """Take a decliner (or replaced person) off the members list; ``participant.left``."""
+    participant = member.registrant.participant
+    if not participant.is_active:
+        return
+    participant.is_active = False
+    participant.save(update_fields=["is_active"])
+    record_event(
+        "participant.left",
+        participant,
+        actor=actor,
+        assembly=member.run.assembly,
+        new={"pseudonym": participant.pseudonym, "reason": reason},
+    )
 
 
 @transaction.atomic
-def do_record_response(member: PanelMember, *, response: str, acting_user=None) -> PanelMember:
-    """Set the registrant's status to accepted/declined; ``panel_member.responded``."""
+def do_record_response(
+    member: PanelMember, *, response: str, acting_user=None, by_member: bool = False
+) -> PanelMember:
+    """Set the registrant's status to accepted/declined; ``panel_member.responded``.
+
+    Accepting makes the person a member who can sign in (their sign-in link
+    is emailed); declining takes them off the members list again. With
+    *by_member* the answer came through the person's own link and the audit
+    line names their pseudonym as the actor.
+    """
     r = member.registrant
+    actor = r.participant if by_member else acting_user
     old = r.status
     r.status = response
     r.save(update_fields=["status"])
@@ -591,11 +861,19 @@ def do_record_response(member: PanelMember, *, response: str, acting_user=None) 
     record_event(
         "panel_member.responded",
         member,
-        actor=acting_user,
+        actor=actor,
         assembly=member.run.assembly,
         old={"status": old},
-        new={"status": response, "pseudonym": r.pseudonym},
+        new={
+            "status": response,
+            "pseudonym": r.pseudonym,
+            "by": "member" if by_member else "organiser",
+        },
     )
+    if response == Status.ACCEPTED:
+        _make_member(member, actor=actor)
+    else:
+        _end_membership(member, actor=actor, reason=response)
     return member
 
 
@@ -671,6 +949,7 @@ def do_replace(member: PanelMember, *, seed: str, acting_user=None) -> Replaceme
     )
     member.active = False
     member.save(update_fields=["active"])
+    _end_membership(member, actor=acting_user, reason=Status.REPLACED)
     member.registrant.status = Status.REPLACED
     member.registrant.save(update_fields=["status"])
     eligible = sorted(pid for pid, prob in result.probabilities.items() if prob > 1e-12)
@@ -736,6 +1015,15 @@ def published_file(run: SelectionRun, name: str) -> tuple[str, str]:
         return "id\n" + "".join(f"{p}\n" for p in run.panel), "text/csv"
     if name == "manifest.json":
         manifest = dict(run.manifest)
+        commitment = run.commitments.filter(withdrawn_at__isnull=True).first()
+        if commitment is not None:
+            # What `minipublic sortition verify` checks distribution.csv against,
+            # besides the fingerprint published on the lottery page.
+            manifest["commitment"] = {
+                "file": "distribution.csv",
+                "sha256": commitment.lottery_sha256,
+                "committed_at": commitment.committed_at.isoformat(),
+            }
         manifest["draw"] = {
             "public_seed": run.public_seed,
             "seed_entered_at": run.seed_entered_at.isoformat() if run.seed_entered_at else None,

@@ -12,15 +12,17 @@ from decimal import Decimal
 from minipublic.web.demo import Demo
 from minipublic.web.recruitment.models import Status
 from minipublic.web.selection.actions import (
+    check_commit_run,
+    check_draw,
     compute_run,
-    do_draw,
+    do_create_run,
     do_invite_panel,
     do_record_response,
     do_replace,
     do_save_quotas,
     quota_set_of,
 )
-from minipublic.web.selection.models import Algorithm, SelectionRun
+from minipublic.web.selection.models import Algorithm
 from minipublic.web.selection.quotas import QuotaLine
 
 PANEL_SIZE = 100
@@ -73,32 +75,14 @@ def load(demo: Demo) -> None:
     features = sorted({f for f, *_ in QUOTAS})
     table = pool_table(people, features)
     lines = demo_lines({f: set(table[f]) for f in features})
-    quota_set = do_save_quotas(
+    do_save_quotas(
         quota_set_of(assembly), panel_size=PANEL_SIZE, lines=lines, acting_user=organiser
     )
-    run = SelectionRun.objects.create(
-        assembly=assembly,
-        started_by=organiser,
-        algorithm=ALGORITHM,
-        seed=RUN_SEED,
-        m=1000,
-        panel_size=PANEL_SIZE,
-        quotas=[
-            {
-                "feature": r.feature,
-                "value": r.value,
-                "share": str(r.share),
-                "tolerance": str(r.tolerance),
-                "direction": r.direction,
-                "min": r.min,
-                "max": r.max,
-            }
-            for r in quota_set.rows.all()
-        ],
-    )
+    run = do_create_run(assembly, algorithm=ALGORITHM, seed=RUN_SEED, m=1000, acting_user=organiser)
     compute_run(run)
     run.refresh_from_db()
-    do_draw(run, public_seed=PUBLIC_SEED, acting_user=organiser)
+    check_commit_run(run, acting_user=organiser)
+    check_draw(run, public_seed=PUBLIC_SEED, acting_user=organiser)
     do_invite_panel(run, acting_user=organiser)
     members = list(run.members.select_related("registrant__participant").order_by("pk"))
     for m in members[:2]:

@@ -114,6 +114,14 @@ class SelectionRunForm(forms.Form):
     )
 
 
+class WithdrawCommitmentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the commitment withdrawn? (published on the lottery page)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class DrawForm(forms.Form):
     public_seed = forms.CharField(
         label=_("Public seed"),

@@ -131,6 +131,14 @@ class SelectionRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # At most one drawn panel per assembly, whatever races the views allow.
+            models.UniqueConstraint(
+                fields=["assembly"],
+                condition=models.Q(status="drawn"),
+                name="one_drawn_run_per_assembly",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"selection run {self.pk} ({self.algorithm}, seed {self.seed})"
@@ -150,6 +158,50 @@ class SelectionRun(models.Model):
         """Highest selection probability in per cent."""
         p = self.stats.get("max_probability")
         return None if p is None else 100.0 * p
+
+
+class DrawCommitment(models.Model):
+    """The one run the public draw will use, fixed before any public seed exists.
+
+    Committing publishes the run's lottery fingerprint (SHA-256 of
+    ``distribution.csv``) with the moment of commitment on the public lottery
+    page. The draw then accepts only this run. Before the draw the organiser
+    can withdraw the commitment, with a reason that stays on the public page;
+    after the draw it cannot change. At most one commitment per assembly is
+    in force (not withdrawn) at any time.
+    """
+
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, related_name="draw_commitments"
+    )
+    run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="commitments")
+    lottery_sha256 = models.CharField(_("fingerprint of the lottery"), max_length=64)
+    committed_at = models.DateTimeField()
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["committed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_commitment_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"commitment to run {self.run_id} ({self.lottery_sha256[:12]})"
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class SeatOrigin(models.TextChoices):

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pandas as pd
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minipublic.errors import MinipublicError
-from minipublic.web.permissions import require_permission
+from minipublic.web.permissions import request_can, require_permission
 from minipublic.web.selection import actions
 from minipublic.web.selection.forms import (
     DrawForm,
@@ -22,6 +23,7 @@ from minipublic.web.selection.forms import (
     ReplaceForm,
     ResponseForm,
     SelectionRunForm,
+    WithdrawCommitmentForm,
     new_seed,
 )
 from minipublic.web.selection.models import PanelMember, RunStatus, SelectionRun
@@ -100,11 +102,13 @@ def _quota_context(request, assembly, *, editor=None, features_form=None, check=
     }
 
 
-@require_permission("edit", "quotas")
+@require_permission("view", "quotas")
 def quotas(request, slug):
     """The quota editor: target shares and tolerances in, min/max and feasibility out."""
     assembly = request.assembly
     if request.method == "POST":
+        if not request_can(request, "edit", "quotas", assembly=assembly):
+            raise PermissionDenied
         _t, _f, quota_set, lines = _editor_state(assembly)
         editor = QuotaEditorForm(request.POST, lines=lines)
         if editor.is_valid():
@@ -266,7 +270,13 @@ def run_detail(request, slug, run_id):
     """Progress while it runs; then the results, and the draw."""
     assembly = request.assembly
     run = get_object_or_404(SelectionRun, pk=run_id, assembly=assembly)
-    context = {"assembly": assembly, "run": run, "progress": run.progress}
+    context = {
+        "assembly": assembly,
+        "run": run,
+        "progress": run.progress,
+        "commitment": actions.commitment_in_force(assembly),
+        "withdraw_form": WithdrawCommitmentForm(),
+    }
     if run.status in (RunStatus.DONE, RunStatus.DRAWN):
         pool = pd.read_csv(io.StringIO(run.pool_csv), dtype=str, keep_default_na=False)
         probabilities = sorted(run.probabilities.items(), key=lambda kv: (kv[1], kv[0]))
@@ -302,6 +312,44 @@ def probabilities_csv(request, slug, run_id):
 
 
 @require_POST
+@require_permission("commit", "draw")
+def commit(request, slug, run_id):
+    """Commit this run for the public draw: its fingerprint goes on the public page."""
+    run = get_object_or_404(SelectionRun, pk=run_id, assembly=request.assembly)
+    try:
+        actions.check_commit_run(run, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Committed: the lottery's fingerprint is now on the public lottery page."),
+        )
+    return redirect(f"{reverse('selection:run', args=[slug, run.pk])}#draw")
+
+
+@require_POST
+@require_permission("commit", "draw")
+def withdraw(request, slug):
+    """Withdraw the commitment in force, before the draw, with a published reason."""
+    commitment = actions.commitment_in_force(request.assembly)
+    if commitment is None:
+        raise Http404
+    form = WithdrawCommitmentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        actions.check_withdraw_commitment(
+            commitment, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The commitment was withdrawn; the reason is public."))
+    return redirect(f"{reverse('selection:run', args=[slug, commitment.run_id])}#draw")
+
+
+@require_POST
 @require_permission("draw", "panel")
 def draw(request, slug, run_id):
     """Enter the public seed: the panel is drawn from the uniform lottery."""
@@ -325,6 +373,8 @@ def draw(request, slug, run_id):
         "assembly": assembly,
         "run": run,
         "progress": run.progress,
+        "commitment": actions.commitment_in_force(assembly),
+        "withdraw_form": WithdrawCommitmentForm(),
         "targets": _targets_table(run, pool) if run.pool_csv else [],
         "histogram": actions.probability_histogram(run.probabilities.values()),
         "lowest": probabilities[:20],
@@ -379,7 +429,7 @@ def _drawn_or_404(assembly):
     return run
 
 
-@require_permission("manage", "panel")
+@require_permission("view", "panel")
 def panel(request, slug):
     """The drawn panel: invite, record answers, replace decliners."""
     assembly = request.assembly
@@ -448,7 +498,86 @@ def replace(request, slug, member_id):
     return render(request, "selection/panel.html", context, status=400)
 
 
+# --- the person's own answer, through the link in their invitation -------------
+
+
+@require_permission("respond", "seat", hide=True)
+def seat(request, slug, value):
+    """A selected person's personal link: accept or decline the seat.
+
+    GET shows the question and two buttons (so an email scanner that opens
+    the link answers nothing); POST records the answer. Accepting makes them a
+    member and emails their sign-in link.
+    """
+    assembly = request.assembly
+    member = actions.member_for_seat_link(value, assembly)
+    if member is None:
+        raise Http404
+    form = ResponseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            ok, _m = run_action(
+                form,
+                actions.check_record_response,
+                member,
+                response=form.cleaned_data["response"],
+                by_member=True,
+            )
+            if ok:
+                member.refresh_from_db()
+                member.registrant.refresh_from_db()
+                return render(
+                    request,
+                    "selection/seat_done.html",
+                    {"assembly": assembly, "member": member, "details": _seat_details(member)},
+                )
+        status = 400
+    return render(
+        request,
+        "selection/seat.html",
+        {
+            "assembly": assembly,
+            "member": member,
+            "form": form,
+            "details": _seat_details(member),
+            "meetings": assembly.meetings.all(),
+        },
+        status=status,
+    )
+
+
+def _seat_details(member):
+    return getattr(member.registrant.participant, "personal_details", None)
+
+
 # --- public transparency page ----------------------------------------------------------
+
+
+def _verification_lines(run, verification) -> list[str]:
+    """The site's own check of the draw, line by line, in the visitor's language.
+
+    The same steps as :func:`minipublic.sortition.verify` reports (in English
+    on the command line): the seed's SHA-256, the remainder, the panel.
+    """
+    from minipublic.sortition import lottery_index
+
+    m = len(actions.lottery_panels(run))
+    index, digest = lottery_index(run.public_seed, m)
+    lines = [
+        _("SHA-256 of the seed “%(seed)s” is %(digest)s.")
+        % {"seed": run.public_seed.strip(), "digest": digest},
+        _("%(number)s mod %(m)s = %(index)s: panel %(index)s of the lottery.")
+        % {"number": int(digest, 16), "m": m, "index": index},
+    ]
+    if verification.expected_panel == verification.published_panel:
+        lines.append(
+            _("The published panel of %(n)s people matches panel %(index)s.")
+            % {"n": len(verification.published_panel), "index": index}
+        )
+    else:
+        lines.append(_("The published panel does NOT match panel %(index)s.") % {"index": index})
+    return lines
 
 
 @require_permission("view", "transparency", hide=True)
@@ -456,9 +585,15 @@ def transparency(request, slug):
     """Public: the published files, the seed and how anyone can verify the draw."""
     assembly = request.assembly
     run = actions.drawn_run(assembly)
-    context = {"assembly": assembly, "run": run, "files": actions.PUBLIC_FILES}
+    context = {
+        "assembly": assembly,
+        "run": run,
+        "files": actions.PUBLIC_FILES,
+        "commitments": list(assembly.draw_commitments.select_related("run")),
+    }
     if run is not None:
-        context["verification"] = actions.verify_run(run)
+        context["verification"] = verification = actions.verify_run(run)
+        context["verification_lines"] = _verification_lines(run, verification)
         context["replacements"] = list(
             run.replacements.select_related(
                 "declined__registrant__participant", "replacement__registrant__participant"

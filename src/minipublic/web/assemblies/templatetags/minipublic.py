@@ -32,3 +32,15 @@ def app_tabs(context, assembly=None) -> list:
     if request is None or assembly is None:
         return []
     return nav_tabs(request, assembly)
+
+
+@register.filter(is_safe=True)
+def tab_title(value: str) -> str:
+    """The browser tab's title: ``"Members · Aberwen Climate Assembly · minipublic"``.
+
+    Pages fill ``{% block title %}``; base.html passes it through this filter,
+    which adds the site's name after a separator (or gives the site's name
+    alone when the page set none).
+    """
+    text = " ".join(str(value).split())
+    return f"{text} · minipublic" if text else "minipublic"
