@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_tasks_db",
+    "ninja",  # the REST API's documentation page and its static files
     *MINIPUBLIC_APPS,
 ]
 if REDIS_URL:

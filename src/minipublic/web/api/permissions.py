@@ -1,3 +1,7 @@
 """Permission rows of the ``api`` app (see :mod:`minipublic.web.permissions`)."""
 
-RULES: dict = {}
+from minipublic.web.permissions import always
+
+RULES = {
+    ("organiser", "manage", "api_tokens"): always,
+}

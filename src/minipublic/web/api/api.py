@@ -1,0 +1,326 @@
+"""The REST API: public read endpoints and per-assembly staff endpoints (OpenAPI 3).
+
+Served under ``/api/``: the schema at ``/api/openapi.json``, interactive
+documentation at ``/api/docs``. Public endpoints need no token and show only
+what the public pages show. Staff endpoints need an assembly's token
+(:mod:`minipublic.web.api.auth`) and answer only about that assembly: any
+other assembly is "not found". No endpoint returns names, contact details or
+addresses: people appear by pseudonym.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import File, NinjaAPI, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from minipublic.web.api import schemas
+from minipublic.web.api.auth import AssemblyToken
+from minipublic.web.assemblies.models import Assembly
+from minipublic.web.permissions import can
+
+api = NinjaAPI(
+    title="minipublic API",
+    version="1",
+    description=(
+        "Read an assembly's public record, and — with an assembly's token — its pool, "
+        "quotas and selection runs. People appear only by pseudonym. See docs/api.md."
+    ),
+    urls_namespace="api",
+    throttle=[AnonRateThrottle("120/m"), AuthRateThrottle("600/m")],
+)
+
+
+# Every answer other than success that an operation can give, for the schema.
+PUBLIC_ERRORS = {404: schemas.Error, 422: schemas.FieldErrors, 429: schemas.Error}
+STAFF_ERRORS = {401: schemas.Error, **PUBLIC_ERRORS}
+
+
+class Page(PageNumberPagination):
+    """``?page=N&page_size=M`` (at most 500 a page); answers ``{"items": [...], "count": N}``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(page_size=100, max_page_size=500, **kwargs)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc):
+    """Field-level errors: ``{"detail": ..., "errors": [{"field": "query.page", "message": ...}]}``."""
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": "The request is not valid.", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(ValidationError)
+def _action_error(request, exc):
+    """An action refused: its field messages become the same error body (400)."""
+    errors = []
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            errors += [{"field": field, "message": m} for m in messages]
+    else:
+        errors = [{"field": "", "message": m} for m in exc.messages]
+    return api.create_response(
+        request, {"detail": "The request was refused.", "errors": errors}, status=400
+    )
+
+
+def _url(assembly: Assembly) -> str:
+    return settings.MINIPUBLIC_BASE_URL + reverse("assemblies:public_page", args=[assembly.slug])
+
+
+def _public_assembly(slug: str) -> Assembly:
+    assembly = get_object_or_404(Assembly, slug=slug)
+    if not can(None, None, "view", "assembly_page", assembly=assembly):
+        raise Http404  # a private assembly does not exist for the public
+    return assembly
+
+
+def _assembly_out(a: Assembly) -> dict:
+    return {
+        "slug": a.slug,
+        "title": a.title,
+        "question": a.question,
+        "commissioner": a.commissioner,
+        "phase": a.phase,
+        "public_summary": a.public_summary,
+        "url": _url(a),
+    }
+
+
+def _drawn_run(assembly: Assembly):
+    return assembly.selection_runs.filter(status="drawn").first()
+
+
+# --- public ---------------------------------------------------------------------
+public = Router(tags=["public"])
+
+
+@public.get(
+    "/assemblies", response={200: list[schemas.AssemblyOut], **PUBLIC_ERRORS}, url_name="assemblies"
+)
+@paginate(Page)
+def list_assemblies(request, q: str = ""):
+    """Publicly listed assemblies, newest first; ``q`` filters by words in the title or question."""
+    rows = Assembly.objects.filter(is_public=True).order_by("-created_at", "pk")
+    if q:
+        rows = rows.filter(Q(title__icontains=q) | Q(question__icontains=q))
+    return [_assembly_out(a) for a in rows]
+
+
+@public.get(
+    "/assemblies/{slug}",
+    response={200: schemas.AssemblyDetailOut, **PUBLIC_ERRORS},
+    url_name="assembly",
+)
+def assembly_detail(request, slug: str):
+    """One assembly's public facts: phase and dates, how many registered, panel size, members."""
+    a = _public_assembly(slug)
+    run = _drawn_run(a)
+    return {
+        **_assembly_out(a),
+        "phase_dates": list(a.phase_dates.values("phase", "starts_on", "ends_on")),
+        "registered": a.registrants.count(),
+        "panel_size": run.panel_size if run else None,
+        "members": a.participants.filter(is_active=True).count(),
+    }
+
+
+@public.get(
+    "/assemblies/{slug}/lottery",
+    response={200: schemas.LotteryOut, **PUBLIC_ERRORS},
+    url_name="lottery",
+)
+def lottery(request, slug: str):
+    """The public draw: the lottery file's fingerprint, the public seed and the panel index.
+
+    Anyone can check the draw with the command in ``verify_command`` and the
+    files on the assembly's lottery page. 404 until a panel has been drawn.
+    """
+    a = _public_assembly(slug)
+    run = _drawn_run(a)
+    if run is None:
+        raise Http404
+    return {
+        "status": run.status,
+        "algorithm": run.algorithm,
+        "panel_size": run.panel_size,
+        "pool_size": run.n_pool,
+        "panels_in_lottery": run.m,
+        "lottery_sha256": run.lottery_sha256,
+        "public_seed": run.public_seed,
+        "draw_index": run.draw_index,
+        "drawn_at": run.seed_entered_at,
+        "verify_command": f'minipublic sortition verify DIR --seed "{run.public_seed}"',
+    }
+
+
+# --- staff (token) --------------------------------------------------------------
+staff = Router(tags=["staff"], auth=AssemblyToken())
+
+
+def _token_assembly(request, slug: str) -> Assembly:
+    """The token's assembly if *slug* names it; any other assembly is not found."""
+    token = request.api_token
+    if token.assembly.slug != slug:
+        raise Http404
+    return token.assembly
+
+
+def _allowed(request, action: str, subject: str) -> None:
+    token = request.api_token
+    if not can(token.created_by, None, action, subject, assembly=token.assembly):
+        raise Http404
+
+
+class PoolFilter(Schema):
+    status: str = ""
+    source: str = ""
+
+
+@staff.get(
+    "/assemblies/{slug}/pool",
+    response={200: list[schemas.PoolPersonOut], **STAFF_ERRORS},
+    url_name="pool",
+)
+@paginate(Page)
+def pool(request, slug: str, filters: Query[PoolFilter]):
+    """Everyone registered or imported, by pseudonym, with their answers to the quota questions.
+
+    Filter with ``status`` (registered, invited, accepted, declined, …) and ``source``.
+    """
+    a = _token_assembly(request, slug)
+    _allowed(request, "view", "registrants")
+    rows = a.registrants.select_related("participant").order_by("pk")
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.source:
+        rows = rows.filter(source=filters.source)
+    return [
+        {
+            "pseudonym": r.participant.pseudonym,
+            "status": r.status,
+            "source": r.source,
+            "age_band": r.age_band,
+            "gender": r.gender,
+            "area": r.area,
+            "education": r.education,
+            "ethnicity": r.ethnicity,
+            "disability": r.disability,
+            "trust_in_government": r.trust_in_government,
+            "selection_probability": r.selection_probability,
+        }
+        for r in rows
+    ]
+
+
+@staff.post(
+    "/assemblies/{slug}/pool",
+    response={201: schemas.PoolImportOut, 400: schemas.FieldErrors, **STAFF_ERRORS},
+    url_name="pool_import",
+)
+def pool_import(request, slug: str, file: File[UploadedFile]):
+    """Import a people file (CSV or .xlsx, the Sortition Foundation's layout) into the pool.
+
+    All or nothing: any bad cell refuses the whole file with an error per row
+    and column (400).
+    """
+    from minipublic.web.recruitment.actions import check_import_pool
+
+    a = _token_assembly(request, slug)
+    _allowed(request, "import", "pool")
+    if file.size > 20 * 1024 * 1024:
+        raise ValidationError({"file": ["The file is larger than 20 MB."]})
+    result = check_import_pool(
+        a, name=file.name, data=file.read(), acting_user=request.api_token.created_by
+    )
+    return Status(
+        201, {"id": result.pk, "name": result.name, "rows": result.n_rows, "sha256": result.sha256}
+    )
+
+
+@staff.get(
+    "/assemblies/{slug}/quotas",
+    response={200: schemas.QuotasOut, **STAFF_ERRORS},
+    url_name="quotas",
+)
+def quotas(request, slug: str):
+    """The panel size and the quota of every feature value (targets and bounds)."""
+    a = _token_assembly(request, slug)
+    _allowed(request, "view", "selection")
+    qs = getattr(a, "quota_set", None)
+    if qs is None:
+        return {"panel_size": 0, "features": [], "rows": []}
+    return {
+        "panel_size": qs.panel_size,
+        "features": list(qs.features),
+        "rows": [
+            {
+                "feature": r.feature,
+                "value": r.value,
+                "share": float(r.share),
+                "min": r.min,
+                "max": r.max,
+            }
+            for r in qs.rows.order_by("position", "pk")
+        ],
+    }
+
+
+def _run_out(run) -> dict:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "algorithm": run.algorithm,
+        "seed": run.seed,
+        "panel_size": run.panel_size,
+        "pool_size": run.n_pool,
+        "panels_in_lottery": run.m,
+        "lottery_sha256": run.lottery_sha256,
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+        "seconds": run.seconds,
+    }
+
+
+@staff.get(
+    "/assemblies/{slug}/selection-runs",
+    response={200: list[schemas.RunOut], **STAFF_ERRORS},
+    url_name="selection_runs",
+)
+@paginate(Page)
+def selection_runs(request, slug: str, status: str = ""):
+    """Every selection run of the assembly, newest first; filter by ``status``."""
+    a = _token_assembly(request, slug)
+    _allowed(request, "view", "selection")
+    rows = a.selection_runs.order_by("-created_at", "-pk")
+    if status:
+        rows = rows.filter(status=status)
+    return [_run_out(r) for r in rows]
+
+
+@staff.get(
+    "/assemblies/{slug}/selection-runs/{run_id}",
+    response={200: schemas.RunDetailOut, **STAFF_ERRORS},
+    url_name="selection_run",
+)
+def selection_run(request, slug: str, run_id: int):
+    """One run with its statistics and every person's selection probability (by pseudonym)."""
+    a = _token_assembly(request, slug)
+    _allowed(request, "view", "selection")
+    run = get_object_or_404(a.selection_runs, pk=run_id)
+    return {**_run_out(run), "stats": run.stats, "probabilities": run.probabilities}
+
+
+api.add_router("/", public)
+api.add_router("/", staff)
