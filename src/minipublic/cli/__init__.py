@@ -6,7 +6,7 @@ core packages can be used on CSV files with no server and no database.
 
 import typer
 
-from minipublic.cli import _cohesion, _site, _sortition, _statements
+from minipublic.cli import _assembly, _cohesion, _site, _sortition, _statements
 
 app = typer.Typer(
     name="minipublic",
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.add_typer(_sortition.app, name="sortition")
 app.add_typer(_statements.app, name="statements")
 app.add_typer(_cohesion.app, name="cohesion")
+app.add_typer(_assembly.app, name="assembly")
 _site.register(app)
 
 
