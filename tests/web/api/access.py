@@ -1,6 +1,6 @@
 """Access rows of the ``api`` app: the token page, and the API without a token."""
 
-from tests.web.page_access import everyone, organiser_only, page
+from ..page_access import everyone, organiser_only, page
 
 _no_token = everyone(401)
 
