@@ -93,6 +93,7 @@ MINIPUBLIC_APPS = [
     "minipublic.web.followup",
     "minipublic.web.evaluation",
     "minipublic.web.api",
+    "minipublic.web.privacy",
 ]
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
