@@ -47,7 +47,17 @@ ANSWERS = [
         "Aberwen Town Council, Housing",
         "Insulate all 1 100 council homes by 2030; lobby the Welsh Government for landlord standards.",
         36,
-        [(60, ImplementationStatus.IN_PROGRESS, 15, Fidelity.MODIFIED, "First 160 homes done.")],
+        [
+            (
+                200,
+                ImplementationStatus.NOT_STARTED,
+                0,
+                Fidelity.NOT_JUDGED,
+                "Survey of homes commissioned.",
+            ),
+            (60, ImplementationStatus.IN_PROGRESS, 15, Fidelity.MODIFIED, "First 160 homes done."),
+            (5, ImplementationStatus.STALLED, 15, Fidelity.MODIFIED, "Waiting for the contractor."),
+        ],
     ),
     (
         Category.UNDER_CONSIDERATION,
@@ -63,7 +73,15 @@ ANSWERS = [
         "Aberwen Town Council, Cabinet",
         "",
         None,
-        [],
+        [
+            (
+                30,
+                ImplementationStatus.ABANDONED,
+                0,
+                Fidelity.NOT_JUDGED,
+                "The pilot that had started was stopped.",
+            )
+        ],
     ),
     (
         Category.ALREADY_HAPPENING,
@@ -82,11 +100,23 @@ ANSWERS = [
         [],
     ),
 ]
-EXTRA_STATUSES = [
-    ImplementationStatus.STALLED,
-    ImplementationStatus.ABANDONED,
-    ImplementationStatus.NOT_STARTED,
-]
+# Earlier published versions of some answers (by position), so the history shows differences.
+FIRST_VERSIONS = {
+    0: [
+        (
+            Category.ACCEPTED_IN_PART,
+            "Two routes only, to stay within this year's budget.",
+            "Fund two new bus routes to the estates.",
+        )
+    ],
+    3: [
+        (
+            Category.OUTSIDE_POWERS,
+            "We first understood that parking charges are set by the county.",
+            "",
+        )
+    ],
+}
 
 
 def load(demo: Demo) -> None:
@@ -108,14 +138,14 @@ def load(demo: Demo) -> None:
     for i, rec in enumerate(adopted):
         category, reason, body, what, months, updates = ANSWERS[i % len(ANSWERS)]
         due = today + datetime.timedelta(days=30 * months) if months else None
-        if i == 0:
-            # The first answer was revised once: version 1 said less.
+        for first_category, first_reason, first_actions in FIRST_VERSIONS.get(i, []):
+            # Some answers were revised: version 1 said something else.
             first = actions.check_save_response(
                 rec,
-                category=Category.ACCEPTED_IN_PART,
-                reason="Two routes only, to stay within this year's budget.",
+                category=first_category,
+                reason=first_reason,
                 responsible_body=body,
-                actions="Fund two new bus routes to the estates.",
+                actions=first_actions,
                 due_by=due,
                 acting_user=commissioner,
             )
@@ -142,19 +172,6 @@ def load(demo: Demo) -> None:
                 acting_user=commissioner,
             )
         responses.append(response)
-    # Beyond the six kinds above, show the remaining statuses on accepted answers.
-    accepted = [
-        r for r in responses if r.category in (Category.ACCEPTED, Category.ALREADY_HAPPENING)
-    ]
-    for response, status in zip(accepted[1:], EXTRA_STATUSES, strict=False):
-        actions.check_add_status_update(
-            response,
-            recorded_on=today - datetime.timedelta(days=5),
-            status=status,
-            percent=10,
-            note="Waiting for the contractor.",
-            acting_user=commissioner,
-        )
     if responses:
         actions.check_save_sub_item(
             responses[0], title="Budget agreed", weight=1, percent=100, acting_user=commissioner
