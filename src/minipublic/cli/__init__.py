@@ -6,7 +6,7 @@ core packages can be used on CSV files with no server and no database.
 
 import typer
 
-from minipublic.cli import _assembly, _cohesion, _site, _sortition, _statements
+from minipublic.cli import _assembly, _cohesion, _report, _site, _sortition, _statements
 
 app = typer.Typer(
     name="minipublic",
@@ -19,6 +19,7 @@ app.add_typer(_statements.app, name="statements")
 app.add_typer(_cohesion.app, name="cohesion")
 app.add_typer(_assembly.app, name="assembly")
 _site.register(app)
+_report.register(app)
 
 
 def main() -> None:
