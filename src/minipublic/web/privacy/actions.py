@@ -50,7 +50,9 @@ def held_about(participant: Participant) -> list[tuple[str, list[dict]]]:
                 continue
             for r in fresh:
                 seen.add((model._meta.label, r.pk))
-            out.append((str(model._meta.verbose_name_plural).capitalize(), [_row(r) for r in fresh]))
+            out.append(
+                (str(model._meta.verbose_name_plural).capitalize(), [_row(r) for r in fresh])
+            )
             if model is not SignInToken:
                 frontier.extend(fresh)
     return out
@@ -141,10 +143,14 @@ def is_erased(participant: Participant) -> bool:
     return details is not None and details.first_name == ERASED
 
 
-def check_set_retention(assembly, *, erase_personal_data_on: datetime.date, acting_user=None) -> Retention:
+def check_set_retention(
+    assembly, *, erase_personal_data_on: datetime.date, acting_user=None
+) -> Retention:
     if erase_personal_data_on <= timezone.localdate():
         raise ValidationError({"erase_personal_data_on": _("Choose a date in the future.")})
-    return do_set_retention(assembly, erase_personal_data_on=erase_personal_data_on, acting_user=acting_user)
+    return do_set_retention(
+        assembly, erase_personal_data_on=erase_personal_data_on, acting_user=acting_user
+    )
 
 
 @transaction.atomic

@@ -17,5 +17,7 @@ class RetentionForm(forms.Form):
     erase_personal_data_on = forms.DateField(
         label=_("Erase everyone's personal data on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Names, contact details and addresses of everyone in this assembly are erased on this date; answers and votes stay, under pseudonyms."),
+        help_text=_(
+            "Names, contact details and addresses of everyone in this assembly are erased on this date; answers and votes stay, under pseudonyms."
+        ),
     )

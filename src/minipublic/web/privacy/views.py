@@ -31,7 +31,11 @@ def overview(request, slug):
     )
     if request.method == "POST" and form.is_valid():
         ok, _r = run_action(
-            form, actions.check_set_retention, assembly, acting_user=request.user, **form.cleaned_data
+            form,
+            actions.check_set_retention,
+            assembly,
+            acting_user=request.user,
+            **form.cleaned_data,
         )
         if ok:
             messages.success(request, _("The retention date is saved."))
@@ -105,7 +109,9 @@ def erase(request, slug, pseudonym):
         if ok:
             messages.success(
                 request,
-                _("%(p)s is erased: name, contact details and address are gone; answers stay under the pseudonym.")
+                _(
+                    "%(p)s is erased: name, contact details and address are gone; answers stay under the pseudonym."
+                )
                 % {"p": participant.pseudonym},
             )
             return redirect("privacy:person", slug=slug, pseudonym=pseudonym)

@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assemblies', '0002_initial'),
+        ("assemblies", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Retention',
+            name="Retention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('erase_personal_data_on', models.DateField(verbose_name='erase personal data on')),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('assembly', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='retention', to='assemblies.assembly')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("erase_personal_data_on", models.DateField(verbose_name="erase personal data on")),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assembly",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retention",
+                        to="assemblies.assembly",
+                    ),
+                ),
             ],
         ),
     ]
