@@ -18,6 +18,15 @@ best of 5 runs (the first run in a process pays one-off import costs); the
 synthetic cases run once. Time includes building the vote matrix from the
 long vote table for us, and red-dwarf's own matrix building for red-dwarf.
 
+``--process`` prints the whole-process table instead: for each real
+conversation, ``minipublic statements map votes.csv --comments comments.csv
+--out DIR`` and ``benchmarks/reddwarf_map.py`` (red-dwarf's pipeline behind
+the same file reading and writing) each run as a fresh process, start to
+exit, best of 5 (wall time, and CPU time user + sys), beside the in-process
+pipeline time; the number of groups and the ARI against Polis' group-id are
+read from each process's groups.csv. Then ``minipublic --help``. The machine
+is shared, so the load average is printed with each row.
+
 ``--ari-seeds`` prints only the faithfulness table: the ARI of ours and of
 red-dwarf (``random_state`` = the same seed) against Polis' own groups, for
 each real conversation and each seed given, in one process (no timing).
@@ -27,12 +36,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data" / "polis"
+DATA = Path(os.environ.get("MINIPUBLIC_POLIS_DATA", REPO.parent / "shared" / "data" / "polis"))
 CONVERSATIONS = [
     "15-per-hour-seattle",
     "brexit-consensus",
@@ -192,6 +202,128 @@ def ari_table(seeds: list[int]) -> None:
             print(f"| {name} | {tool} | {cells} |", flush=True)
 
 
+def _timed(cmd: list[str], repeat: int, env: dict) -> tuple[float, float]:
+    """Best wall and best CPU (user + sys) seconds of ``cmd`` over ``repeat`` runs."""
+    import os
+    import resource
+    import time
+
+    walls, cpus = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **env})
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()[-500:]}")
+        walls.append(wall)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return min(walls), min(cpus)
+
+
+def _load() -> str:
+    import os
+
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def process_table(repeat: int = 5) -> None:
+    """Whole-process times, k and ARI of ``minipublic statements map`` and of red-dwarf."""
+    import statistics
+    import tempfile
+    import time
+    import warnings
+
+    import pandas as pd
+
+    warnings.filterwarnings("ignore")
+    sys.path.insert(0, str(REPO / "src"))
+    from minipublic.deliberation.statements import (
+        read_polis_groups,
+        read_statements,
+        read_votes,
+        statement_map,
+    )
+
+    env = {"PYTHONPATH": str(REPO / "src")}
+    ours_cmd = [sys.executable, "-c", "from minipublic.cli import main; main()"]
+    print(
+        "| conversation | Polis k | our k | red-dwarf k | our ARI | red-dwarf ARI "
+        "| ours: process wall / CPU | red-dwarf: process wall / CPU | ratio wall / CPU "
+        "| ours in-process | load |"
+    )
+    print("| --- |" + " --- |" * 10)
+    ratios_wall, ratios_cpu = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in CONVERSATIONS:
+            folder = DATA / name
+            votes_csv, comments_csv = str(folder / "votes.csv"), str(folder / "comments.csv")
+            ours_out, rd_out = Path(tmp) / f"{name}-ours", Path(tmp) / f"{name}-rd"
+            ours = _timed(
+                [
+                    *ours_cmd,
+                    "statements",
+                    "map",
+                    votes_csv,
+                    "--comments",
+                    comments_csv,
+                    "--out",
+                    str(ours_out),
+                ],
+                repeat,
+                env,
+            )
+            rd = _timed(
+                [
+                    sys.executable,
+                    str(REPO / "benchmarks" / "reddwarf_map.py"),
+                    votes_csv,
+                    comments_csv,
+                    str(rd_out),
+                ],
+                repeat,
+                {},
+            )
+            ref = read_polis_groups(folder / "participants-votes.csv")
+            cells = []
+            for out in (ours_out, rd_out):
+                g = pd.read_csv(out / "groups.csv")
+                g = g[g["group"] >= 0]
+                cells.append(
+                    (
+                        g["group"].nunique(),
+                        polis_ari(ref, g["participant"].to_numpy(), g["group"].to_numpy()),
+                    )
+                )
+            votes = read_votes(votes_csv)
+            st = read_statements(comments_csv)
+            mod_out = st.loc[st["moderated"] == -1, "statement"].tolist()
+            best = float("inf")
+            for _ in range(repeat):
+                t = time.perf_counter()
+                statement_map(votes, moderated_out=mod_out, seed=0)
+                best = min(best, time.perf_counter() - t)
+            ratios_wall.append(rd[0] / ours[0])
+            ratios_cpu.append(rd[1] / ours[1])
+            print(
+                f"| {name} | {ref.nunique()} | {cells[0][0]} | {cells[1][0]} "
+                f"| {cells[0][1]:.3f} | {cells[1][1]:.3f} "
+                f"| {ours[0]:.2f} s / {ours[1]:.2f} s | {rd[0]:.2f} s / {rd[1]:.2f} s "
+                f"| {ratios_wall[-1]:.1f}x / {ratios_cpu[-1]:.1f}x | {best:.3f} s | {_load()} |",
+                flush=True,
+            )
+    print(
+        f"\nmedian ratio (red-dwarf / ours): wall {statistics.median(ratios_wall):.1f}x, "
+        f"CPU {statistics.median(ratios_cpu):.1f}x"
+    )
+    help_wall, help_cpu = _timed([*ours_cmd, "--help"], max(repeat, 7), env)
+    print(
+        f"minipublic --help: {help_wall:.3f} s wall, {help_cpu:.3f} s CPU (best of "
+        f"{max(repeat, 7)}, load {_load()})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 50k x 3k case")
@@ -208,7 +340,17 @@ def main() -> None:
         metavar="SEED",
         help="only print the ARI table (ours and red-dwarf vs Polis' groups) for these seeds",
     )
+    parser.add_argument(
+        "--process",
+        action="store_true",
+        help="only the whole-process table (ours and red-dwarf, start to exit, best of 5)",
+    )
     args = parser.parse_args()
+    if args.process:
+        if not DATA.exists():
+            sys.exit(f"{DATA} not found")
+        process_table()
+        return
     if args.ari_seeds:
         if not DATA.exists():
             sys.exit(f"{DATA} not found")

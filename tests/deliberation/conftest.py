@@ -1,5 +1,6 @@
 """Shared helpers for the statement-map tests."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,11 @@ import pandas as pd
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-POLIS_DATA = REPO_ROOT.parent / "shared" / "data" / "polis"
+# ../shared/data/polis beside the repository; MINIPUBLIC_POLIS_DATA overrides it
+# (a git worktree sits one level deeper than the main checkout).
+POLIS_DATA = Path(
+    os.environ.get("MINIPUBLIC_POLIS_DATA", REPO_ROOT.parent / "shared" / "data" / "polis")
+)
 CONVERSATIONS = [
     "15-per-hour-seattle",
     "brexit-consensus",

@@ -72,3 +72,53 @@ def test_seeded_fit_is_reproducible():
     m = build_vote_matrix(two_camps(seed=4))
     a, b = fit_bridging(m, seed=9), fit_bridging(m, seed=9)
     assert np.array_equal(a.statement_intercepts, b.statement_intercepts)
+
+
+def test_fit_is_bit_identical_to_the_plain_als_loop():
+    """The batched products give exactly the numbers of one sparse product per sum."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(5)
+    n, m = 80, 25
+    cells = rng.random((n, m)) < 0.6
+    p, s = np.nonzero(cells)
+    votes = pd.DataFrame({"participant": p, "statement": s, "vote": rng.choice([-1, 0, 1], len(p))})
+    matrix = build_vote_matrix(votes)
+    model = fit_bridging(matrix, seed=3, max_iter=40)
+
+    # The loop as first written: six sparse-vector products per side.
+    keep = matrix.values != 0
+    rows, cols = matrix.rows[keep], matrix.indices[keep].astype(np.int64)
+    r = (matrix.values[keep] > 0).astype(np.float64)
+    N = len(r)
+    g = np.random.default_rng(3)
+    bu, bs, fu, fs = np.zeros(n), np.zeros(m), g.normal(0, 0.1, n), g.normal(0, 0.1, m)
+    Obs = sp.csr_array((np.ones(N), (rows, cols)), shape=(n, m))
+    R = sp.csr_array((r, (rows, cols)), shape=(n, m))
+    ObsT, RT = Obs.T.tocsr(), R.T.tocsr()
+    n_u, n_s = np.asarray(Obs.sum(axis=1)).ravel(), np.asarray(Obs.sum(axis=0)).ravel()
+    li, lf = 0.15 * N / (n + m), 0.03 * N / (n + m)
+
+    def side(obs, RR, n_obs, mu, b_o, f_o):
+        sf, sff = obs @ f_o, obs @ (f_o**2)
+        sy = RR @ np.ones(RR.shape[1]) - mu * n_obs - obs @ b_o
+        syf = RR @ f_o - mu * sf - obs @ (b_o * f_o)
+        a11, a22 = n_obs + li, sff + lf
+        det = a11 * a22 - sf**2
+        return (a22 * sy - sf * syf) / det, (a11 * syf - sf * sy) / det
+
+    mu, losses = float(r.mean()), []
+    for _ in range(40):
+        bu, fu = side(Obs, R, n_u, mu, bs, fs)
+        bs, fs = side(ObsT, RT, n_s, mu, bu, fu)
+        mu = float(np.mean(r - bu[rows] - bs[cols] - fu[rows] * fs[cols]))
+        losses.append(bridging_loss(r, rows, cols, mu, bu, fu, bs, fs, 0.15, 0.03))
+        if len(losses) > 1 and losses[-2] - losses[-1] <= 1e-9 * max(losses[-2], 1e-300):
+            break
+    if fs[np.argmax(np.abs(fs))] < 0:
+        fs, fu = -fs, -fu
+    assert np.array_equal(model.losses, losses)
+    assert np.array_equal(model.statement_intercepts, bs)
+    assert np.array_equal(model.statement_factors, fs)
+    assert np.array_equal(model.participant_factors, fu)
+    assert model.mu == mu

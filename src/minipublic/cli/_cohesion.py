@@ -7,17 +7,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from minipublic.cli._lazy import LazyConsole, lazy_function
 from minipublic.errors import MinipublicError
+
+BarColumn = lazy_function("rich.progress", "BarColumn")
+Progress = lazy_function("rich.progress", "Progress")
+TextColumn = lazy_function("rich.progress", "TextColumn")
+TimeElapsedColumn = lazy_function("rich.progress", "TimeElapsedColumn")
 
 app = typer.Typer(
     help="Cohesion evaluation: reliability, factor structure and effects of the assembly.",
     no_args_is_help=True,
 )
-_err = Console(stderr=True)
-_out = Console()
+_err = LazyConsole(stderr=True)
+_out = LazyConsole()
 FLOAT = "%.17g"  # full precision in every CSV
 
 Responses = Annotated[
@@ -44,7 +48,7 @@ def _progress(label: str):
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=_err,
+        console=_err.real,
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=1.0)

@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+from minipublic.cli._lazy import LazyConsole
+
+console = LazyConsole()
+err_console = LazyConsole(stderr=True)
 
 DataDirOption = typer.Option(
     None,

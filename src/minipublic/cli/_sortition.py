@@ -5,43 +5,50 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from minipublic.cli._lazy import LazyConsole, lazy_function, lazy_module
 from minipublic.errors import InputError, MinipublicError
-from minipublic.sortition import (
-    ALGORITHMS,
-    build_manifest,
-    check_feasibility,
-    draw,
-    file_sha256,
-    find_distribution,
-    follow_up,
-    invite,
-    lottery_from_frame,
-    lottery_index,
-    read_addresses,
-    read_pool,
-    read_quotas,
-    read_weights,
-    replace,
-    round_lottery,
-    verify,
-    write_manifest,
-)
-from minipublic.sortition._lottery import Lottery
+
+if TYPE_CHECKING:
+    from minipublic.sortition._lottery import Lottery
+
+BarColumn = lazy_function("rich.progress", "BarColumn")
+Progress = lazy_function("rich.progress", "Progress")
+TextColumn = lazy_function("rich.progress", "TextColumn")
+TimeElapsedColumn = lazy_function("rich.progress", "TimeElapsedColumn")
+Table = lazy_function("rich.table", "Table")
+
+# pandas and the sortition package load when a command runs, not for --help.
+pd = lazy_module("pandas")
+build_manifest = lazy_function("minipublic.sortition", "build_manifest")
+check_feasibility = lazy_function("minipublic.sortition", "check_feasibility")
+draw = lazy_function("minipublic.sortition", "draw")
+file_sha256 = lazy_function("minipublic.sortition", "file_sha256")
+find_distribution = lazy_function("minipublic.sortition", "find_distribution")
+follow_up = lazy_function("minipublic.sortition", "follow_up")
+invite = lazy_function("minipublic.sortition", "invite")
+lottery_from_frame = lazy_function("minipublic.sortition", "lottery_from_frame")
+lottery_index = lazy_function("minipublic.sortition", "lottery_index")
+read_addresses = lazy_function("minipublic.sortition", "read_addresses")
+read_pool = lazy_function("minipublic.sortition", "read_pool")
+read_quotas = lazy_function("minipublic.sortition", "read_quotas")
+read_weights = lazy_function("minipublic.sortition", "read_weights")
+replace = lazy_function("minipublic.sortition", "replace")
+round_lottery = lazy_function("minipublic.sortition", "round_lottery")
+verify = lazy_function("minipublic.sortition", "verify")
+write_manifest = lazy_function("minipublic.sortition", "write_manifest")
+# The same as minipublic.sortition.ALGORITHMS (a test checks), named here for the help text.
+ALGORITHMS = ("leximin", "maximin", "nash", "legacy")
 
 app = typer.Typer(
     help="Civic lottery: check quotas, select a fair panel, verify a draw, replace, invite.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
+console = LazyConsole()
+err = LazyConsole(stderr=True)
 
 
 def _fail(exc: Exception) -> None:
@@ -57,7 +64,7 @@ def _progress(description: str):
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
         TextColumn("{task.fields[message]}"),
-        console=err,
+        console=err.real,
         transient=True,
     ) as bar:
         task = bar.add_task(description, total=1.0, message="")

@@ -7,19 +7,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from minipublic.cli._lazy import LazyConsole, lazy_function
 from minipublic.errors import MinipublicError
+
+BarColumn = lazy_function("rich.progress", "BarColumn")
+Progress = lazy_function("rich.progress", "Progress")
+TextColumn = lazy_function("rich.progress", "TextColumn")
+TimeElapsedColumn = lazy_function("rich.progress", "TimeElapsedColumn")
+Table = lazy_function("rich.table", "Table")
 
 app = typer.Typer(
     help="Statement maps: opinion groups, consensus and bridging statements, near-duplicates.",
     no_args_is_help=True,
 )
 
-_console = Console()
-_errors = Console(stderr=True)
+_console = LazyConsole()
+_errors = LazyConsole(stderr=True)
 
 
 def _fail(exc: Exception) -> None:
@@ -97,38 +101,55 @@ def map_command(
     max_groups: Annotated[
         int, typer.Option("--max-groups", help="Largest number of groups tried.")
     ] = 5,
+    svg: Annotated[
+        str,
+        typer.Option(
+            "--svg", help="How to draw map.svg: direct (fast, default) or matplotlib (slow)."
+        ),
+    ] = "direct",
 ) -> None:
     """Compute the opinion map: groups.csv, statements.csv, map.json and map.svg in OUT."""
+    import sys
+
     from minipublic.deliberation.statements import read_statements, read_votes, statement_map
 
+    if svg not in ("direct", "matplotlib"):
+        _fail(MinipublicError(f"--svg {svg!r}: use direct or matplotlib"))
     try:
         table = read_votes(votes)
+        for note in table.attrs.get("notes", []):
+            _errors.print(f"note: {votes.name}: {note}", highlight=False, soft_wrap=True)
         texts = None
         moderated_out: list = []
+        meta: list = []
         if comments is not None:
             st = read_statements(comments)
             texts = dict(zip(st["statement"], st["text"], strict=True))
             moderated_out = st.loc[st["moderated"] == -1, "statement"].tolist()
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=_errors,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("statement map", total=1.0)
+            meta = st.loc[st["is_meta"] & (st["moderated"] != -1), "statement"].tolist()
+        options = {
+            "seed": seed,
+            "min_votes": min_votes,
+            "max_groups": max_groups,
+            "moderated_out": moderated_out,
+            "meta_statements": meta,
+        }
+        if sys.stderr.isatty():
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=_errors.real,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("statement map", total=1.0)
 
-            def progress(fraction: float, message: str) -> None:
-                bar.update(task, completed=fraction, description=message)
+                def progress(fraction: float, message: str) -> None:
+                    bar.update(task, completed=fraction, description=message)
 
-            result = statement_map(
-                table,
-                seed=seed,
-                min_votes=min_votes,
-                max_groups=max_groups,
-                moderated_out=moderated_out,
-                progress=progress,
-            )
+                result = statement_map(table, progress=progress, **options)
+        else:  # no terminal to draw a bar on (a script, a pipe): skip its thread
+            result = statement_map(table, **options)
         out.mkdir(parents=True, exist_ok=True)
         result.groups_frame()[["participant", "group"]].to_csv(out / "groups.csv", index=False)
         frame = result.statements_frame()
@@ -136,7 +157,12 @@ def map_command(
             frame.insert(1, "text", [texts.get(s, "") for s in frame["statement"]])
         frame.to_csv(out / "statements.csv", index=False)
         (out / "map.json").write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
-        _write_svg(result, out / "map.svg", texts)
+        if svg == "matplotlib":
+            _write_svg(result, out / "map.svg", texts)
+        else:
+            from minipublic.deliberation.statements._svg import map_svg
+
+            (out / "map.svg").write_text(map_svg(result), encoding="utf-8")
     except (MinipublicError, OSError) as exc:
         _fail(exc)
     sizes = ", ".join(

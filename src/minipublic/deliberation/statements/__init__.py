@@ -9,7 +9,13 @@ style bridging model. Pure NumPy / SciPy / scikit-learn, sparse throughout.
 """
 
 from ._bridging import BridgingModel, fit_bridging
-from ._clusters import Clustering, cluster_participants, in_conversation
+from ._clusters import (
+    Clustering,
+    GroupKSmoother,
+    cluster_participants,
+    in_conversation,
+    smooth_group_k,
+)
 from ._consensus import ConsensusStatement, group_informed_consensus, select_consensus
 from ._incremental import update_map
 from ._io import read_polis_groups, read_statements, read_votes
@@ -24,6 +30,7 @@ __all__ = [
     "BridgingModel",
     "Clustering",
     "ConsensusStatement",
+    "GroupKSmoother",
     "GroupVotes",
     "OpinionMap",
     "PolisPCA",
@@ -46,6 +53,7 @@ __all__ = [
     "select_consensus",
     "select_representative",
     "similar_statements",
+    "smooth_group_k",
     "statement_map",
     "update_map",
 ]

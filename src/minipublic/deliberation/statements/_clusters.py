@@ -30,13 +30,76 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Clustering", "in_conversation", "cluster_participants"]
+__all__ = [
+    "Clustering",
+    "GroupKSmoother",
+    "cluster_participants",
+    "in_conversation",
+    "smooth_group_k",
+]
 
 # Refinement: number of k-means++ starts, and the z of the sign test that ties
 # two outcomes (2: about 95%). With 256 starts a fixed point reached by 62% of
 # starts beats one reached by 38% in 99% of draws (NZ biodiversity).
 N_STARTS = 256
 TIE_Z = 2.0
+
+
+#: Polis' ``:group-k-buffer``: a new group count is adopted once it has had the
+#: best silhouette at this many updates in a row (``conversation.clj``).
+GROUP_K_BUFFER = 4
+
+
+@dataclass(frozen=True)
+class GroupKSmoother:
+    """State of Polis' group-count smoother (``:group-k-smoother``).
+
+    Attributes
+    ----------
+    last_k : int or None
+        The best-silhouette ``k`` at the last update.
+    last_k_count : int
+        At how many updates in a row ``last_k`` has been the best.
+    smoothed_k : int or None
+        The group count in use.
+    """
+
+    last_k: int | None = None
+    last_k_count: int = 0
+    smoothed_k: int | None = None
+
+
+def smooth_group_k(
+    state: GroupKSmoother | None, this_k: int, *, buffer: int = GROUP_K_BUFFER
+) -> GroupKSmoother:
+    """One update of Polis' group-count smoother.
+
+    polismath (``math/src/polismath/math/conversation.clj``, ``:group-k-smoother``)
+    does not switch to the best-silhouette ``k`` at once: it counts at how many
+    consecutive updates the same ``k`` was the best (``this-k``), and adopts it
+    only when that count reaches ``:group-k-buffer`` (4); until then it keeps the
+    count in use. At the first update (no state) the best ``k`` is used.
+
+    Examples
+    --------
+    >>> s = smooth_group_k(None, 2)
+    >>> s.smoothed_k
+    2
+    >>> for _ in range(3):
+    ...     s = smooth_group_k(s, 3)
+    >>> s.smoothed_k, s.last_k_count
+    (2, 3)
+    >>> smooth_group_k(s, 3).smoothed_k
+    3
+    """
+    state = state or GroupKSmoother()
+    same = state.last_k is not None and this_k == state.last_k
+    count = state.last_k_count + 1 if same else 1
+    if count >= buffer:
+        smoothed = this_k
+    else:
+        smoothed = state.smoothed_k if state.smoothed_k is not None else this_k
+    return GroupKSmoother(last_k=int(this_k), last_k_count=count, smoothed_k=int(smoothed))
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +124,12 @@ class Clustering:
         ``{k: silhouette}`` for every ``k`` tried.
     refined : bool
         Whether the final k-means step over participants was applied.
+    best_k : int
+        The ``k`` with the highest silhouette on these data (Polis' ``this-k``);
+        ``k`` differs from it when the group-count smoother holds the previous
+        count (see :func:`smooth_group_k`).
+    k_smoother : GroupKSmoother or None
+        The smoother's state after this update, to pass to the next one.
     """
 
     base_labels: np.ndarray
@@ -72,6 +141,8 @@ class Clustering:
     k: int
     silhouettes: dict = field(default_factory=dict)
     refined: bool = False
+    best_k: int = 0
+    k_smoother: GroupKSmoother | None = None
 
 
 def in_conversation(
@@ -756,6 +827,7 @@ def cluster_participants(
     refine: bool = True,
     base_init: np.ndarray | None = None,
     group_init: dict | None = None,
+    k_smoother: GroupKSmoother | None = None,
 ) -> Clustering:
     """Base clusters then silhouette-chosen group clusters (see module docstring).
 
@@ -816,6 +888,11 @@ def cluster_participants(
     base_init, group_init : optional
         Warm starts: previous base centres, and ``{k: centres}`` of previous
         group clusterings.
+    k_smoother : GroupKSmoother, optional
+        The group-count smoother's state from the previous updates (Polis'
+        ``:group-k-smoother``): the best-silhouette ``k`` is adopted only once
+        it has been the best at 4 updates in a row, otherwise the count in use
+        is kept (:func:`smooth_group_k`). None: a first update, the best ``k``.
     """
     n = len(X)
     if n == 0:
@@ -862,11 +939,17 @@ def cluster_participants(
         silhouettes[k] = score
         if best is None or score > best[0] + 1e-12:
             best = (score, k, labels)
+    smoother = k_smoother
     if best is None:
         group_of_base = np.zeros(n_base, dtype=int)
-        k = 1
+        k = best_k = 1
     else:
         _, k, group_of_base = best
+        best_k = k
+        smoother = smooth_group_k(k_smoother, best_k)
+        if smoother.smoothed_k != best_k and smoother.smoothed_k in silhouettes:
+            k = smoother.smoothed_k
+            group_of_base = fits[k].labels_
     labels = group_of_base[base_labels]
     gc = np.array(
         [
@@ -894,4 +977,6 @@ def cluster_participants(
         k=int(k),
         silhouettes=silhouettes,
         refined=refined,
+        best_k=int(best_k),
+        k_smoother=smoother,
     )

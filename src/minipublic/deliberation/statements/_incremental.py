@@ -43,7 +43,10 @@ def update_map(
     Returns
     -------
     OpinionMap
-        With the same seed and options as ``previous``.
+        With the same seed and options as ``previous``. The number of groups
+        follows Polis' group-count smoother: a new best-silhouette count is
+        adopted once it has been the best at 4 updates in a row
+        (:func:`smooth_group_k`, state in ``clustering.k_smoother``).
     """
     if not isinstance(previous, OpinionMap):
         raise InputError("previous should be an OpinionMap from statement_map")

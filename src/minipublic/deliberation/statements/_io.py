@@ -1,16 +1,36 @@
-"""Readers for vote and statement files: Polis exports and minipublic's own format.
+"""Readers for vote and statement files: every Polis export layout and minipublic's own.
 
-Formats recognised from the header row:
+Formats recognised from the header row (column names are matched without
+regard to case, spaces or ``_`` versus ``-``):
 
 - minipublic votes: ``participant,statement,vote[,timestamp]``;
-- Polis ``votes.csv``: ``timestamp,datetime,comment-id,voter-id,vote``;
-- Polis ``participants-votes.csv``: ``participant,group-id,n-comments,n-votes,
-  n-agree,n-disagree`` then one column per statement id (1 / -1 / 0 / empty);
+- Polis ``votes.csv``: ``timestamp,datetime,comment-id,voter-id,vote``. The
+  math export (``polismath/darwin/export.clj``, 2014 on) writes milliseconds
+  in ``timestamp``; the server's report export (``server/src/routes/export.ts``,
+  2024 on) writes seconds. Only the order of a participant's votes matters
+  here, so both read alike. The spreadsheet export's headings
+  (``Timestamp,Comment ID,Voter,Vote``) are accepted too.
+- Polis ``participants-votes.csv`` (math export) and ``participant-votes.csv``
+  (server export, 2024): ``participant,[xid,]group-id,n-comments,n-votes,
+  n-agree,n-disagree`` then one column per comment id (1 / -1 / 0 or empty =
+  not seen). ``xid`` (the conversation owner's own participant id) appears
+  when the export was asked for it; the spreadsheet export's headings
+  (``Participant,Group ID,Comments,Votes,Agrees,Disagrees``) are accepted too.
 - minipublic statements: ``statement,text[,moderated]``;
-- Polis ``comments.csv``: ``comment-id,comment-body,moderated`` among others.
+- Polis ``comments.csv``: ``timestamp,[datetime,]comment-id,author-id,agrees,
+  disagrees,moderated,[is-meta,is-seed,group-informed-consensus,]comment-body``
+  (``is-meta`` etc. since 2023); spreadsheet headings ``Comment ID``,
+  ``Comment body``, ``Moderated``, ``Metadata`` are accepted too.
 
 In Polis exports ``moderated`` is ``1`` (accepted), ``0`` (not yet moderated)
 or ``-1`` (moderated out); only ``-1`` removes a statement from the map.
+
+Columns a reader does not know are ignored; the names are kept in
+``frame.attrs["notes"]`` of the returned table so the CLI can say so.
+Votes in Polis' database use ``-1`` for agree; every Polis export flips them
+so that ``1`` is agree (the server's report export since 20 September 2024;
+a ``votes.csv`` exported from the server in the days before that has the
+signs reversed and cannot be told apart by its contents).
 """
 
 from __future__ import annotations
@@ -23,8 +43,6 @@ import pandas as pd
 from minipublic.errors import InputError
 
 __all__ = ["read_votes", "read_statements", "read_polis_groups"]
-
-_PV_FIXED = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -63,20 +81,51 @@ def _vote_column(frame: pd.DataFrame, column: str, file: str) -> pd.Series:
     return values
 
 
-def detect_vote_format(columns) -> str:
-    """``"minipublic"``, ``"polis-votes"`` or ``"polis-participants-votes"``."""
-    cols = [c.strip() for c in columns]
-    if cols[:2] == ["participant", "group-id"]:
-        return "polis-participants-votes"
-    if {"comment-id", "voter-id", "vote"} <= set(cols):
-        return "polis-votes"
-    if {"participant", "statement", "vote"} <= set(cols):
-        return "minipublic"
+def _key(name: str) -> str:
+    """Column name as matched: lower case, ``_`` and spaces as ``-``."""
+    return "-".join(str(name).strip().lower().replace("_", " ").split())
+
+
+# Spreadsheet (Excel) export headings -> CSV export names (polismath darwin/export.clj).
+_ALIASES = {
+    "comment-id": "comment-id",
+    "voter": "voter-id",
+    "voter-id": "voter-id",
+    "group-id": "group-id",
+    "comments": "n-comments",
+    "votes": "n-votes",
+    "agrees": "n-agree",
+    "disagrees": "n-disagree",
+}
+_PV_META = {"participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"}
+
+
+def _canonical_votes_header(columns) -> tuple[list[str], str]:
+    """Canonical column names and the format name, from a votes header."""
+    keys = [_key(c) for c in columns]
+    if keys and keys[0] == "participant" and ("group-id" in keys or "n-votes" in keys):
+        # participants-votes: the spreadsheet headings map to the CSV ones.
+        names = [
+            _ALIASES.get(k, k) if k in _ALIASES and _ALIASES[k] in _PV_META else k for k in keys
+        ]
+        return [
+            n if n in _PV_META else str(c).strip() for n, c in zip(names, columns, strict=True)
+        ], ("polis-participants-votes")
+    names = [_ALIASES.get(k, k) for k in keys]
+    if {"comment-id", "voter-id", "vote"} <= set(names):
+        return names, "polis-votes"
+    if {"participant", "statement", "vote"} <= set(keys):
+        return keys, "minipublic"
     raise InputError(
         "header not recognised: expected participant,statement,vote "
         "or a Polis votes.csv / participants-votes.csv",
         row=1,
     )
+
+
+def detect_vote_format(columns) -> str:
+    """``"minipublic"``, ``"polis-votes"`` or ``"polis-participants-votes"``."""
+    return _canonical_votes_header(columns)[1]
 
 
 def read_votes(path: str | Path) -> pd.DataFrame:
@@ -102,12 +151,104 @@ def read_votes(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     file = str(path)
+    out = _read_votes_fast(path)
+    if out is not None:
+        return out
     frame = _read_csv(path)
-    frame.columns = [c.strip() for c in frame.columns]
     try:
-        kind = detect_vote_format(frame.columns)
+        columns, kind = _canonical_votes_header(frame.columns)
     except InputError as exc:
         raise InputError(exc.message, file=file, row=1) from exc
+    frame.columns = columns
+    out = _read_votes_frame(frame, kind, file)
+    out.attrs["format"] = kind
+    out.attrs["notes"] = _notes(columns, kind)
+    return out
+
+
+def _notes(columns: list[str], kind: str) -> list[str]:
+    """``column 'x' ignored`` for each column the reader does not use."""
+    known = {
+        "polis-votes": {"timestamp", "datetime", "comment-id", "voter-id", "vote"},
+        "minipublic": {"participant", "statement", "vote", "timestamp"},
+    }
+    if kind in known:
+        notes = [c for c in columns if c not in known[kind]]
+    else:
+        notes = [c for c in columns if c not in _PV_META and not _is_comment_id(c)]
+    return [f"column {c!r} ignored" for c in notes]
+
+
+def _read_votes_fast(path: Path) -> pd.DataFrame | None:
+    """The two Polis layouts parsed as numbers by pandas' C reader, or None.
+
+    Returns None (so the caller takes the checking path, which names the bad
+    row and column) when the file is not a Polis export or a value is not
+    what it should be.
+    """
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), None)
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not header:
+        return None
+    try:
+        columns, kind = _canonical_votes_header(header)
+    except InputError:
+        return None
+    if kind == "minipublic" or len(set(columns)) != len(columns):
+        return None
+    try:
+        if kind == "polis-votes":
+            use = {"voter-id": "participant", "comment-id": "statement", "vote": "vote"}
+            if "timestamp" in columns:
+                use["timestamp"] = "timestamp"
+            positions = [columns.index(c) for c in use]
+            raw = pd.read_csv(path, usecols=positions, dtype="int64", engine="c", na_filter=False)
+            raw.columns = [use[columns[i]] for i in sorted(positions)]
+            out = raw[list(use.values())]
+            if not out["vote"].isin([-1, 0, 1]).all():
+                return None
+        else:
+            stmt = [i for i, c in enumerate(columns) if c not in _PV_META and _is_comment_id(c)]
+            pid = columns.index("participant")
+            raw = pd.read_csv(
+                path, usecols=[pid, *stmt], dtype="float64", engine="c", skipinitialspace=True
+            )
+            participants = raw.iloc[:, 0].to_numpy()
+            if np.isnan(participants).any() or (participants != np.round(participants)).any():
+                return None
+            values = raw.iloc[:, 1:].to_numpy()
+            voted = ~np.isnan(values)
+            if not np.isin(values[voted], (-1.0, 0.0, 1.0)).all():
+                return None
+            ids = np.array([int(columns[i]) for i in stmt], dtype=np.int64)
+            # Column by column, as the checking path orders them.
+            col, row = np.nonzero(voted.T)
+            out = pd.DataFrame(
+                {
+                    "participant": participants.astype(np.int64)[row],
+                    "statement": ids[col],
+                    "vote": values[row, col].astype(np.int64),
+                }
+            )
+    except (ValueError, TypeError, OverflowError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    out = out.reset_index(drop=True)
+    out.attrs["format"] = kind
+    out.attrs["notes"] = _notes(columns, kind)
+    return out
+
+
+def _is_comment_id(column: str) -> bool:
+    text = str(column).strip()
+    return text.isdigit() or (text.startswith("-") and text[1:].isdigit())
+
+
+def _read_votes_frame(frame: pd.DataFrame, kind: str, file: str) -> pd.DataFrame:
     if kind == "polis-votes":
         out = pd.DataFrame(
             {
@@ -146,15 +287,10 @@ def read_votes(path: str | Path) -> pd.DataFrame:
         return out
     # participants-votes: wide table, one column per statement.
     participants = _int_column(frame, "participant", file)
-    stmt_cols = [c for c in frame.columns if c not in _PV_FIXED]
+    stmt_cols = [c for c in frame.columns if c not in _PV_META and _is_comment_id(c)]
     parts = []
     for column in stmt_cols:
-        try:
-            statement = int(column)
-        except ValueError as exc:
-            raise InputError(
-                f"statement column {column!r} is not a comment id", file=file, row=1, column=column
-            ) from exc
+        statement = int(column)
         cell = frame[column].str.strip()
         voted = cell != ""
         if not voted.any():
@@ -194,9 +330,13 @@ def read_polis_groups(path: str | Path) -> pd.Series:
     """
     path = Path(path)
     frame = _read_csv(path)
-    frame.columns = [c.strip() for c in frame.columns]
-    if list(frame.columns[:2]) != ["participant", "group-id"]:
+    try:
+        columns, kind = _canonical_votes_header(frame.columns)
+    except InputError:
+        kind = None
+    if kind != "polis-participants-votes" or "group-id" not in columns:
         raise InputError("not a Polis participants-votes.csv", file=str(path), row=1)
+    frame.columns = columns
     assigned = frame[frame["group-id"].str.strip() != ""]
     participants = _int_column(assigned.reset_index(drop=True), "participant", str(path))
     groups = _int_column(assigned.reset_index(drop=True), "group-id", str(path))
@@ -216,12 +356,15 @@ def read_statements(path: str | Path) -> pd.DataFrame:
     DataFrame
         Columns ``statement``, ``text``, ``moderated`` (``-1`` = moderated out,
         ``0`` = not yet moderated, ``1`` = accepted; ``0`` when the file has
-        no such column).
+        no such column) and ``is_meta`` (Polis' ``is-meta``: a statement about
+        the process itself; False when the file has no such column).
     """
     path = Path(path)
     file = str(path)
     frame = _read_csv(path)
-    frame.columns = [c.strip() for c in frame.columns]
+    names = [_key(c) for c in frame.columns]
+    aliases = {"comment-body": "comment-body", "metadata": "is-meta", "seed": "is-seed"}
+    frame.columns = [aliases.get(n, n) for n in names]
     if {"comment-id", "comment-body"} <= set(frame.columns):
         id_col, text_col = "comment-id", "comment-body"
     elif {"statement", "text"} <= set(frame.columns):
@@ -254,7 +397,16 @@ def read_statements(path: str | Path) -> pd.DataFrame:
             )
     else:
         moderated = pd.Series(np.zeros(len(frame), dtype=np.int64))
+    if "is-meta" in frame.columns:
+        is_meta = frame["is-meta"].str.strip().str.lower().isin(["true", "t", "1", "yes"])
+    else:
+        is_meta = pd.Series(np.zeros(len(frame), dtype=bool))
     out = pd.DataFrame(
-        {"statement": ids.to_numpy(), "text": frame[text_col].to_numpy(), "moderated": moderated}
+        {
+            "statement": ids.to_numpy(),
+            "text": frame[text_col].to_numpy(),
+            "moderated": moderated,
+            "is_meta": is_meta.to_numpy(),
+        }
     )
     return out.sort_values("statement", kind="stable").reset_index(drop=True)

@@ -53,7 +53,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from minipublic.errors import InputError
 
@@ -131,6 +130,8 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 
 
 def _lexical_vectors(texts: Sequence[str]):
+    from sklearn.feature_extraction.text import TfidfVectorizer  # slow import: only when used
+
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, sublinear_tf=True)
     return vec.fit_transform(texts)  # rows are L2-normalised
 

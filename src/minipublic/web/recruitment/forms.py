@@ -22,13 +22,15 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 def baseline_questions(assembly) -> list[forms.Field]:
     """Extra questions every registrant answers: the baseline cohesion survey.
 
-    The hook for the evaluation app's survey engine. That engine does not
-    exist yet, so this returns an empty list and the form asks nothing more;
-    when it does, return its baseline items here as form fields (named
-    ``baseline_<item>``) and :func:`~minipublic.web.recruitment.views.register`
-    will store the answers in the registrant's ``extra`` answers.
+    The evaluation app's T0 wave, as form fields named ``baseline_<item>``
+    (none when the evaluator has no T0 wave);
+    :func:`~minipublic.web.recruitment.views.register` stores the answers in
+    the registrant's ``extra`` answers and the evaluation app turns them into
+    the participant's T0 survey answers.
     """
-    return []
+    from minipublic.web.evaluation.registration import baseline_fields
+
+    return baseline_fields(assembly)
 
 
 class _UploadForm(forms.Form):
