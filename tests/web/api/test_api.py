@@ -185,3 +185,45 @@ def test_no_endpoint_answers_with_personal_details(client, demo_assembly, token)
         text = client.get(url, **_auth(token)).content.decode()
         assert "@example" not in text, url
         assert CAST["organiser"].email not in text, url
+
+
+def test_recommendations_show_only_closed_ballots(client, demo_assembly):
+    from minipublic.web.decisions.models import Ballot
+
+    rows = client.get(f"/api/assemblies/{demo_assembly.slug}/recommendations").json()["items"]
+    closed = {b.pk for b in Ballot.objects.filter(assembly=demo_assembly, status="closed")}
+    shown = {r["ballot"] for rec in rows for r in rec["results"]}
+    assert shown == closed
+
+
+def test_tracker_matches_the_public_page(client, demo_assembly):
+    from minipublic.web.followup.tracker import summary, tracker_rows
+
+    body = client.get(f"/api/assemblies/{demo_assembly.slug}/tracker").json()
+    s = summary(demo_assembly, tracker_rows(demo_assembly))
+    assert body["follow_through_score"] == pytest.approx(s.score)
+    assert body["responded"] == s.responded and len(body["rows"]) == s.adopted
+
+
+def test_tally_has_receipts_and_no_member(client, demo_assembly, token):
+    from minipublic.web.decisions.models import Vote
+
+    rows = client.get(
+        f"/api/assemblies/{demo_assembly.slug}/tally", {"page_size": 500}, **_auth(token)
+    ).json()
+    assert (
+        rows["count"]
+        == Vote.objects.filter(ballot__assembly=demo_assembly, ballot__status="closed").count()
+    )
+    assert set(rows["items"][0]) == {"ballot", "recommendation", "receipt", "value", "source"}
+
+
+def test_evaluation_export_needs_an_evaluator_token(client, demo_assembly, token, user):
+    url = f"/api/assemblies/{demo_assembly.slug}/evaluation/responses"
+    assert client.get(url, **_auth(token)).status_code == 404  # an organiser's token
+    _obj, evan = check_create_api_token(demo_assembly, name="R", acting_user=user("evaluator"))
+    rows = client.get(url, **_auth(evan)).json()
+    assert rows and "arm" in rows[0]
+    text = json.dumps(rows)
+    for _first, last_name, _lang in MEMBERS:
+        assert last_name not in text

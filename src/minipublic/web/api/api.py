@@ -322,5 +322,203 @@ def selection_run(request, slug: str, run_id: int):
     return {**_run_out(run), "stats": run.stats, "probabilities": run.probabilities}
 
 
+# --- later steps: recommendations, the tracker, the opinion map ---------------------
+
+
+def _ballot_out(b) -> dict:
+    r = b.result or {}
+    return {
+        "ballot": b.pk,
+        "rule_sha256": b.rule_sha256,
+        "closed_at": b.closed_at,
+        "adopted": r.get("adopted"),
+        "votes": r.get("votes"),
+        "turnout": r.get("turnout"),
+        "support_percent": r.get("support_percent"),
+        "distribution": r.get("distribution", []),
+    }
+
+
+@public.get(
+    "/assemblies/{slug}/recommendations",
+    response={200: list[schemas.RecommendationOut], **PUBLIC_ERRORS},
+    url_name="recommendations",
+)
+@paginate(Page)
+def recommendations(request, slug: str):
+    """Every recommendation with the results of its closed ballots (open ballots stay hidden)."""
+    from minipublic.web.decisions.models import BallotStatus, Recommendation
+
+    a = _public_assembly(slug)
+    rows = Recommendation.objects.filter(assembly=a).select_related("theme").order_by("number")
+    out = []
+    for rec in rows:
+        closed = rec.ballots.filter(status=BallotStatus.CLOSED).order_by("pk")
+        out.append(
+            {
+                "number": rec.number,
+                "title": rec.title,
+                "text": rec.text,
+                "theme": rec.theme.title if rec.theme else "",
+                "outcome": rec.outcome,
+                "results": [_ballot_out(b) for b in closed],
+            }
+        )
+    return out
+
+
+@public.get(
+    "/assemblies/{slug}/tracker",
+    response={200: schemas.TrackerOut, **PUBLIC_ERRORS},
+    url_name="tracker",
+)
+def tracker(request, slug: str):
+    """The commissioner's published answers, progress, flags and the follow-through score."""
+    from minipublic.web.followup.tracker import summary, tracker_rows
+
+    a = _public_assembly(slug)
+    rows = tracker_rows(a)
+    s = summary(a, rows)
+    return {
+        "adopted": s.adopted,
+        "responded": s.responded,
+        "follow_through_score": round(s.score, 4),
+        "respond_by": s.respond_by,
+        "rows": [
+            {
+                "recommendation": r.recommendation.number,
+                "title": r.recommendation.title,
+                "answer": r.published.category if r.published else None,
+                "reason": r.published.reason if r.published else "",
+                "responsible_body": r.published.responsible_body if r.published else "",
+                "due_by": r.published.due_by if r.published else None,
+                "version": r.published.number if r.published else 0,
+                "status": r.latest.status if r.latest else None,
+                "progress_percent": r.progress_percent,
+                "overdue": r.overdue,
+                "stalled": r.stalled,
+                "members_verdict": round(r.verdict_mean, 2) if r.verdict_mean is not None else None,
+                "members_rating": r.verdict_count,
+            }
+            for r in rows
+        ],
+    }
+
+
+@public.get(
+    "/assemblies/{slug}/opinion-map",
+    response={200: schemas.MapOut, **PUBLIC_ERRORS},
+    url_name="opinion_map",
+)
+def opinion_map(request, slug: str):
+    """The latest opinion map, when the organiser has made it public (404 otherwise)."""
+    from minipublic.web.deliberation.models import MapSnapshot
+
+    a = _public_assembly(slug)
+    if not can(None, None, "view", "opinion_map", assembly=a):
+        raise Http404
+    snap = MapSnapshot.objects.filter(conversation__assembly=a).order_by("-version").first()
+    if snap is None:
+        raise Http404
+    return {
+        "version": snap.version,
+        "created_at": snap.created_at,
+        "n_votes": snap.n_votes,
+        "n_voters": snap.n_voters,
+        "n_statements": snap.n_statements,
+        "map": snap.data,
+    }
+
+
+@staff.get(
+    "/assemblies/{slug}/statements",
+    response={200: list[schemas.StatementOut], **STAFF_ERRORS},
+    url_name="statements",
+)
+@paginate(Page)
+def statements(request, slug: str, status: str = ""):
+    """Every statement of the deliberation, with its moderation status."""
+    from minipublic.web.deliberation.models import Statement
+
+    a = _token_assembly(request, slug)
+    _allowed(request, "moderate", "statements")
+    rows = Statement.objects.filter(conversation__assembly=a).order_by("pk")
+    if status:
+        rows = rows.filter(status=status)
+    return [
+        {
+            "id": st.pk,
+            "text": st.text,
+            "status": st.status,
+            "by_participant": st.author_id is not None,
+            "created_at": st.created_at,
+        }
+        for st in rows
+    ]
+
+
+@staff.get(
+    "/assemblies/{slug}/votes",
+    response={200: list[schemas.VoteOut], **STAFF_ERRORS},
+    url_name="votes",
+)
+@paginate(Page)
+def votes(request, slug: str):
+    """Every statement vote (agree 1, disagree -1, pass 0) by a voter code, as Polis exports them."""
+    from minipublic.web.deliberation.models import Vote
+
+    a = _token_assembly(request, slug)
+    _allowed(request, "moderate", "statements")
+    rows = Vote.objects.filter(statement__conversation__assembly=a).order_by("pk")
+    return [{"voter": f"V{v.voter_id}", "statement": v.statement_id, "vote": v.value} for v in rows]
+
+
+@staff.get(
+    "/assemblies/{slug}/tally",
+    response={200: list[schemas.TallyRowOut], **STAFF_ERRORS},
+    url_name="tally",
+)
+@paginate(Page)
+def tally(request, slug: str):
+    """The votes of closed ballots (receipt code and value, never who): the published tally."""
+    from minipublic.web.decisions.models import BallotStatus, Vote
+
+    a = _token_assembly(request, slug)
+    _allowed(request, "view", "results")
+    rows = (
+        Vote.objects.filter(ballot__assembly=a, ballot__status=BallotStatus.CLOSED)
+        .select_related("ballot__recommendation")
+        .order_by("ballot_id", "receipt")
+    )
+    return [
+        {
+            "ballot": v.ballot_id,
+            "recommendation": v.ballot.recommendation.number,
+            "receipt": v.receipt,
+            "value": v.value,
+            "source": v.source,
+        }
+        for v in rows
+    ]
+
+
+@staff.get(
+    "/assemblies/{slug}/evaluation/{table}",
+    response={200: list[dict], **STAFF_ERRORS},
+    url_name="evaluation_export",
+)
+def evaluation_export(request, slug: str, table: str):
+    """The pseudonymised evaluation export (``responses`` or ``scales``), as the CLI writes it."""
+    from minipublic.web.evaluation.data import build_frames
+
+    a = _token_assembly(request, slug)
+    _allowed(request, "export", "evaluation")
+    if table not in ("responses", "scales"):
+        raise Http404
+    frames = build_frames(a)
+    frame = frames.responses if table == "responses" else frames.scales
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
 api.add_router("/", public)
 api.add_router("/", staff)

@@ -107,3 +107,78 @@ class PoolImportOut(Schema):
     name: str
     rows: int
     sha256: str
+
+
+class BallotResultOut(Schema):
+    ballot: int
+    rule_sha256: str
+    closed_at: datetime | None
+    adopted: bool | None
+    votes: int | None
+    turnout: str | None
+    support_percent: float | None
+    distribution: list[list[int]]
+
+
+class RecommendationOut(Schema):
+    number: int
+    title: str
+    text: str
+    theme: str
+    outcome: str
+    results: list[BallotResultOut]
+
+
+class TrackerRowOut(Schema):
+    recommendation: int
+    title: str
+    answer: str | None
+    reason: str
+    responsible_body: str
+    due_by: date | None
+    version: int
+    status: str | None
+    progress_percent: int
+    overdue: bool
+    stalled: bool
+    members_verdict: float | None
+    members_rating: int
+
+
+class TrackerOut(Schema):
+    adopted: int
+    responded: int
+    follow_through_score: float
+    respond_by: date | None
+    rows: list[TrackerRowOut]
+
+
+class MapOut(Schema):
+    version: int
+    created_at: datetime
+    n_votes: int
+    n_voters: int
+    n_statements: int
+    map: dict
+
+
+class StatementOut(Schema):
+    id: int
+    text: str
+    status: str
+    by_participant: bool
+    created_at: datetime
+
+
+class VoteOut(Schema):
+    voter: str
+    statement: int
+    vote: int
+
+
+class TallyRowOut(Schema):
+    ballot: int
+    recommendation: int
+    receipt: str
+    value: int
+    source: str
