@@ -84,13 +84,22 @@ def prepare(args, env) -> str:
     _psql(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)', url=base)
     _psql(f'CREATE DATABASE "{args.db}"', url=base)
     out = subprocess.run(
-        [sys.executable, "-m", "minipublic.cli", "demo", "--no-serve", "--port", str(args.port)],
+        [
+            sys.executable,
+            "-c",
+            "from minipublic.cli import main; main()",
+            "demo",
+            "--no-serve",
+            "--port",
+            str(args.port),
+        ],
         env=env,
-        check=True,
         cwd=REPO,
         capture_output=True,
         text=True,
     )
+    if out.returncode:
+        raise SystemExit(f"minipublic demo --no-serve failed:\n{out.stdout}\n{out.stderr}")
     match = re.search(r"https?://\S+(/signin/\S+?/)", out.stdout)
     if not match:
         raise SystemExit(f"no sign-in link in the demo's output:\n{out.stdout}")
