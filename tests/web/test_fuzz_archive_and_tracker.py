@@ -81,7 +81,16 @@ def _wipe(slug: str) -> None:
     audit log and protected keys refuse ordinary ones)."""
     rows = _collect(Assembly.objects.get(slug=slug))
     for model in reversed(_dependency_order(list(rows))):
-        model._base_manager.filter(pk__in=[o.pk for o in rows[model]])._raw_delete("default")
+        pks = [o.pk for o in rows[model]]
+        # The rows of many-to-many tables too, or SQLite's foreign-key check at the end of
+        # the test finds them pointing at nothing.
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            if through._meta.auto_created:
+                through._base_manager.filter(**{f"{field.m2m_field_name()}__in": pks})._raw_delete(
+                    "default"
+                )
+        model._base_manager.filter(pk__in=pks)._raw_delete("default")
 
 
 def _files(data: bytes) -> dict[str, bytes]:
@@ -128,14 +137,14 @@ def _check_archive(data: bytes) -> None:
     def attempt():
         before = _row_counts()
         try:
-            summary = import_assembly(data, source=SOURCE)
+            import_assembly(data, source=SOURCE)
         except ArchiveError as exc:
             assert str(exc).startswith(f"{SOURCE}: "), str(exc)
             after = _row_counts()
             changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
             assert not changed, f"refused import wrote rows: {changed}"
             return "refused"
-        assert Assembly.objects.filter(slug=summary.slug).exists()
+        assert Assembly.objects.count() == before["assemblies.Assembly"] + 1
         return "imported"
 
     _in_savepoint(attempt)
@@ -144,6 +153,37 @@ def _check_archive(data: bytes) -> None:
 def test_untouched_export_imports(archive):
     _check_archive(archive)
     assert _in_savepoint(lambda: import_assembly(archive, source=SOURCE).slug) == OTHER_SLUG
+
+
+@pytest.mark.xfail(strict=True, reason="found by fuzzing: the manifest's assembly is not checked")
+def test_manifest_without_assembly_is_refused(archive):
+    """Found by test_archive_mutated_export: a manifest with no "assembly" key imports, and
+    the summary names the assembly '' (the check that the assembly does not exist yet looks
+    for slug ''). The manifest's assembly should be required and match the archived row."""
+    files = _files(archive)
+    manifest = json.loads(files["manifest.json"])
+    del manifest["assembly"]
+    files["manifest.json"] = json.dumps(manifest).encode()
+    with pytest.raises(ArchiveError, match=SOURCE):
+        _in_savepoint(lambda: import_assembly(_zip(files), source=SOURCE))
+
+
+@pytest.mark.xfail(strict=True, reason="found by fuzzing: the manifest's order is trusted")
+@pytest.mark.parametrize("order", [None, [], ["assemblies.assembly"]])
+def test_manifest_order_must_cover_every_data_file(archive, order):
+    """Found by test_archive_mutated_export: with no "order" (or an empty or partial one)
+    in the manifest, the import "succeeds" having created the staff accounts and only
+    the rows of the listed kinds (none at all with no order), ignoring data files that
+    the manifest's checksums cover. It should refuse such an archive."""
+    files = _files(archive)
+    manifest = json.loads(files["manifest.json"])
+    if order is None:
+        del manifest["order"]
+    else:
+        manifest["order"] = order
+    files["manifest.json"] = json.dumps(manifest).encode()
+    with pytest.raises(ArchiveError, match=SOURCE):
+        _in_savepoint(lambda: import_assembly(_zip(files), source=SOURCE))
 
 
 @FUZZ
@@ -215,7 +255,9 @@ def test_archive_mutated_export(archive, choice):
             files = _reseal(files)
     elif kind == "manifest-key":
         manifest = json.loads(files["manifest.json"])
-        key = choice.draw(st.sampled_from(sorted(manifest)), label="key")
+        # Not "assembly" or "order": their known faults are the xfail tests above.
+        keys = sorted(set(manifest) - {"assembly", "order"})
+        key = choice.draw(st.sampled_from(keys), label="key")
         if choice.draw(st.booleans(), label="delete"):
             del manifest[key]
         else:
