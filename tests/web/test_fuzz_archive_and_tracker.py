@@ -155,11 +155,9 @@ def test_untouched_export_imports(archive):
     assert _in_savepoint(lambda: import_assembly(archive, source=SOURCE).slug) == OTHER_SLUG
 
 
-@pytest.mark.xfail(strict=True, reason="found by fuzzing: the manifest's assembly is not checked")
 def test_manifest_without_assembly_is_refused(archive):
-    """Found by test_archive_mutated_export: a manifest with no "assembly" key imports, and
-    the summary names the assembly '' (the check that the assembly does not exist yet looks
-    for slug ''). The manifest's assembly should be required and match the archived row."""
+    """Found by fuzzing (fixed): a manifest with no "assembly" key imported under the name ''.
+    The manifest's assembly must now match the archived assembly row."""
     files = _files(archive)
     manifest = json.loads(files["manifest.json"])
     del manifest["assembly"]
@@ -168,13 +166,10 @@ def test_manifest_without_assembly_is_refused(archive):
         _in_savepoint(lambda: import_assembly(_zip(files), source=SOURCE))
 
 
-@pytest.mark.xfail(strict=True, reason="found by fuzzing: the manifest's order is trusted")
 @pytest.mark.parametrize("order", [None, [], ["assemblies.assembly"]])
 def test_manifest_order_must_cover_every_data_file(archive, order):
-    """Found by test_archive_mutated_export: with no "order" (or an empty or partial one)
-    in the manifest, the import "succeeds" having created the staff accounts and only
-    the rows of the listed kinds (none at all with no order), ignoring data files that
-    the manifest's checksums cover. It should refuse such an archive."""
+    """Found by fuzzing (fixed): with no "order" (or a partial one) the import created only
+    the listed kinds of row and reported success. The order must now list every data file."""
     files = _files(archive)
     manifest = json.loads(files["manifest.json"])
     if order is None:
@@ -255,8 +250,7 @@ def test_archive_mutated_export(archive, choice):
             files = _reseal(files)
     elif kind == "manifest-key":
         manifest = json.loads(files["manifest.json"])
-        # Not "assembly" or "order": their known faults are the xfail tests above.
-        keys = sorted(set(manifest) - {"assembly", "order"})
+        keys = sorted(manifest)
         key = choice.draw(st.sampled_from(keys), label="key")
         if choice.draw(st.booleans(), label="delete"):
             del manifest[key]

@@ -102,7 +102,7 @@ def _dependency_order(models_: list[type[models.Model]]) -> list[type[models.Mod
     def visit(model, stack=()):
         if model in seen or model in stack:
             return
-        for field in model._meta.concrete_fields:
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
             target = getattr(field, "related_model", None)
             if field.is_relation and target in present and target is not model:
                 visit(target._meta.concrete_model, (*stack, model))
@@ -234,7 +234,24 @@ def import_assembly(data: bytes, *, source: str = "archive") -> ArchiveSummary:
     as they are and the rows refer to them.
     """
     manifest, files = _read(data, source)
-    slug = manifest.get("assembly", "")
+    order = manifest.get("order")
+    data_files = {n[len("data/") : -len(".json")] for n in files if n.startswith("data/")} - {
+        "accounts"
+    }
+    if not isinstance(order, list) or sorted(map(str, order)) != sorted(data_files):
+        raise ArchiveError(
+            f"{source}: manifest.json's order must list every data file exactly once"
+        )
+    try:
+        archived = json.loads(files.get("data/assemblies.assembly.json", b"[]"))
+        slug = archived[0]["fields"]["slug"]
+    except (ValueError, LookupError, TypeError):
+        raise ArchiveError(f"{source}: data/assemblies.assembly.json holds no assembly") from None
+    if manifest.get("assembly") != slug:
+        raise ArchiveError(
+            f"{source}: manifest.json names the assembly {manifest.get('assembly')!r}, "
+            f"but the archive holds {slug!r}"
+        )
     if Assembly.objects.filter(slug=slug).exists():
         raise ArchiveError(f"{source}: an assembly with the web address name {slug!r} exists")
     User = get_user_model()
@@ -253,7 +270,7 @@ def import_assembly(data: bytes, *, source: str = "archive") -> ArchiveSummary:
                     User.objects.create_user(
                         email, display_name=str(account.get("display_name", ""))[:150]
                     )
-            for label in manifest.get("order", []):
+            for label in order:
                 name = f"data/{label}.json"
                 try:
                     apps.get_model(label)
