@@ -7,6 +7,7 @@ core packages can be used on CSV files with no server and no database.
 import typer
 
 from minipublic.cli import (
+    _assembly,
     _cohesion,
     _evaluation,
     _report,
@@ -27,6 +28,7 @@ app.add_typer(_statements.app, name="statements")
 app.add_typer(_cohesion.app, name="cohesion")
 app.add_typer(_tables.app, name="tables")
 app.add_typer(_evaluation.app, name="evaluation")
+app.add_typer(_assembly.app, name="assembly")
 _site.register(app)
 _report.register(app)
 from minipublic.cli import _dri  # noqa: E402, F401  (adds `statements dri`)

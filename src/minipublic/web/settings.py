@@ -110,6 +110,7 @@ MINIPUBLIC_APPS = [
     "minipublic.web.followup",
     "minipublic.web.evaluation",
     "minipublic.web.api",
+    "minipublic.web.privacy",
 ]
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -123,6 +124,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_tasks_db",
+    "ninja",  # the REST API's documentation page and its static files
     *MINIPUBLIC_APPS,
 ]
 if REDIS_URL:

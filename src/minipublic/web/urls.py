@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("minipublic.web.followup.urls")),
     path("", include("minipublic.web.evaluation.urls")),
     path("", include("minipublic.web.api.urls")),
+    path("", include("minipublic.web.privacy.urls")),
 ]
 
 handler400 = "minipublic.web.errors.bad_request"

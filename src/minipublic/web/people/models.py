@@ -80,6 +80,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def natural_key(self) -> tuple[str]:
+        """Rows of an assembly archive refer to staff accounts by email (see assemblies.archive)."""
+        return (self.email,)
+
     def get_full_name(self) -> str:
         return self.display_name or self.email
 
