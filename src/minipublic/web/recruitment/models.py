@@ -63,7 +63,6 @@ def new_open_link_token() -> str:
     return secrets.token_urlsafe(9)
 
 
-
 def household_pseudonym(normalised_address: str) -> str:
     """The household's pseudonym: ``H-`` and a keyed hash (HMAC-SHA-256) of its address.
 
@@ -80,6 +79,7 @@ def household_pseudonym(normalised_address: str) -> str:
         settings.SECRET_KEY.encode(), f"minipublic.household:{key}".encode(), hashlib.sha256
     ).hexdigest()
     return f"H-{digest[:24]}"
+
 
 class Question(models.TextChoices):
     """Questions the organiser may switch on for the registration form."""
