@@ -38,10 +38,12 @@ from minipublic.sortition._pool import (
     read_quotas,
 )
 from minipublic.sortition._replace import Replacement, replace
+from minipublic.sortition._selfselected import FAMILIES, family_pool, selfselected_pool
 from minipublic.sortition._synthetic import SyntheticPool, synthetic_pool
 
 __all__ = [
     "ALGORITHMS",
+    "FAMILIES",
     "Distribution",
     "Draw",
     "Feasibility",
@@ -58,6 +60,7 @@ __all__ = [
     "check_feasibility",
     "check_pool_quotas",
     "draw",
+    "family_pool",
     "file_sha256",
     "find_distribution",
     "follow_up",
@@ -74,6 +77,7 @@ __all__ = [
     "read_weights",
     "replace",
     "round_lottery",
+    "selfselected_pool",
     "synthetic_pool",
     "verify",
     "write_manifest",
