@@ -6,7 +6,13 @@ seed; plus feasibility explanations, replacements and the stage-one
 invitation lottery. Pure computation: no Django, no printing.
 """
 
-from minipublic.sortition._distribution import ALGORITHMS, Distribution, find_distribution, gini
+from minipublic.sortition._distribution import (
+    ALGORITHMS,
+    Distribution,
+    estimate_seconds,
+    find_distribution,
+    gini,
+)
 from minipublic.sortition._feasibility import Feasibility, QuotaChange, check_feasibility
 from minipublic.sortition._invite import (
     Invitation,
@@ -60,6 +66,7 @@ __all__ = [
     "check_feasibility",
     "check_pool_quotas",
     "draw",
+    "estimate_seconds",
     "family_pool",
     "file_sha256",
     "find_distribution",
