@@ -152,7 +152,12 @@ def select(
             if guess > 60 and (time_limit is None or time_limit > 60):
                 console.print(
                     f"{len(pool)} people form {n_types} distinct profiles: {algorithm} may take "
-                    f"roughly {guess / 60:.0f} minutes or more"
+                    + (
+                        f"roughly {guess / 60:.0f} minutes"
+                        if guess >= 120
+                        else f"about {guess:.0f} s"
+                    )
+                    + " or more"
                     + (
                         ""
                         if time_limit
