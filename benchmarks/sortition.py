@@ -1,52 +1,77 @@
-"""Speed of minipublic's LEXIMIN against sortition-algorithms' maximin on synthetic pools.
+"""Speed of minipublic's LEXIMIN against sortition-algorithms' maximin, per pool family.
 
-Run:  .venv/bin/python benchmarks/sortition.py [--cap 300] [--sizes 500:40,2000:100]
+Run:  PYTHONPATH=src /work/venv/bin/python benchmarks/sortition.py [--quick]
+          [--family selfselected,tight] [--sizes 500:40,2000:100] [--cap 300]
 
-For each (pool, panel) it prints our LEXIMIN time, minimum probability,
-Gini and number of panels, and, when it finishes within the cap (run in a
-subprocess that is killed at the cap), sortition-algorithms' maximin time and
-minimum probability on the same instance, and the ratio of the times.
+Families (see :mod:`minipublic.sortition._selfselected`): ``synthetic`` (our
+older generator, :func:`synthetic_pool`), ``selfselected`` (issue #21:
+self-selected pool, quotas from population shares with slack
+ceil(0.025 k)), ``tight`` (slack 0), ``loose`` (slack ceil(0.05 k)),
+``eight`` (8 features) and ``households`` (selfselected plus the
+one-per-household rule, about 15 % sharing an address). ``--family all``
+runs every one.
+
+For each (family, pool, panel) it prints the number of types (distinct
+feature profiles), our LEXIMIN wall and CPU time, minimum probability, Gini
+and number of panels, then sortition-algorithms' maximin on the same
+instance in the same run (a subprocess killed at the cap; "> cap" when it
+is), its wall and CPU time and minimum probability, and the ratio of wall
+times peer / ours. CPU times include every thread; the machine is shared, so
+only ratios from the same run are comparable.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import time
 
-from minipublic.sortition import find_distribution, synthetic_pool
+from minipublic.sortition import FAMILIES, family_pool, find_distribution
 
 DEFAULT = "500:40,1000:40,2000:100,5000:100,50000:150"
+QUICK = "500:40,2000:100"
 
 
-def _peer(n: int, k: int, queue) -> None:
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def _peer(family: str, n: int, k: int, queue) -> None:
     from sortition_algorithms.committee_generation import find_distribution_maximin
     from sortition_algorithms.features import read_in_features
     from sortition_algorithms.people import read_in_people
     from sortition_algorithms.settings import Settings
 
-    sp = synthetic_pool(n, seed=1, panel_size=k)
+    sp, households = family_pool(family, n, k)
     q = sp.quotas.astype(str)
     features, _, _ = read_in_features(list(q.columns), q.to_dict("records"))
-    people, _ = read_in_people(
-        list(sp.people.columns),
-        sp.people.to_dict("records"),
-        features,
-        Settings(id_column="id", columns_to_keep=[]),
+    settings = Settings(
+        id_column="id",
+        columns_to_keep=["address"] if households else [],
+        check_same_address=households,
+        check_same_address_columns=["address"] if households else [],
     )
-    start = time.perf_counter()
-    committees, probs, _ = find_distribution_maximin(features, people, k, [])
-    seconds = time.perf_counter() - start
+    people, _ = read_in_people(
+        list(sp.people.columns), sp.people.to_dict("records"), features, settings
+    )
+    start, cpu = time.perf_counter(), _cpu()
+    committees, probs, _ = find_distribution_maximin(
+        features, people, k, ["address"] if households else []
+    )
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     p = dict.fromkeys(sp.people["id"], 0.0)
     for c, pr in zip(committees, probs, strict=True):
         for i in c:
             p[i] += pr
-    queue.put((seconds, min(p.values())))
+    queue.put((seconds, cpu, min(p.values())))
 
 
-def peer_maximin(n: int, k: int, cap: float):
+def peer_maximin(family: str, n: int, k: int, cap: float):
+    """(wall s, CPU s, min probability) of the peer's maximin, or None at the cap."""
     queue = mp.Queue()
-    proc = mp.Process(target=_peer, args=(n, k, queue))
+    proc = mp.Process(target=_peer, args=(family, n, k, queue))
     proc.start()
     proc.join(cap)
     if proc.is_alive():
@@ -59,31 +84,45 @@ def peer_maximin(n: int, k: int, cap: float):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cap", type=float, default=300.0, help="seconds allowed to the peer")
-    parser.add_argument("--sizes", default=DEFAULT, help="pool:panel pairs, comma-separated")
+    parser.add_argument("--sizes", default=None, help="pool:panel pairs, comma-separated")
+    parser.add_argument("--quick", action="store_true", help=f"only {QUICK}")
+    parser.add_argument(
+        "--family", default="selfselected", help=f"comma-separated, or all: {', '.join(FAMILIES)}"
+    )
+    parser.add_argument("--time-limit", type=float, default=None, help="our time limit, seconds")
     parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
+    sizes = args.sizes or (QUICK if args.quick else DEFAULT)
+    families = list(FAMILIES) if args.family == "all" else args.family.split(",")
+    print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
     header = (
-        f"{'pool':>6} {'panel':>5} {'types':>6} {'ours s':>8} {'min p':>8} {'Gini':>6} "
-        f"{'panels':>6} | {'peer s':>8} {'peer min':>8} {'ratio':>6}"
+        f"{'family':<12} {'pool':>6} {'panel':>5} {'types':>6} {'ours s':>7} {'cpu s':>7} "
+        f"{'min p':>7} {'Gini':>6} {'panels':>6} | {'peer s':>7} {'cpu s':>7} "
+        f"{'peer min':>8} {'ratio':>6} {'load':>5}"
     )
     print(header, flush=True)
-    for pair in args.sizes.split(","):
-        n, k = (int(x) for x in pair.split(":"))
-        sp = synthetic_pool(n, seed=1, panel_size=k)
-        start = time.perf_counter()
-        d = find_distribution(sp.pool(), sp.quota_set(), k, algorithm="leximin")
-        ours = time.perf_counter() - start
-        s = d.stats
-        peer = None if args.no_peer else peer_maximin(n, k, args.cap)
-        if peer is None:
-            tail = f"{'> cap' if not args.no_peer else '-':>8} {'-':>8} {'-':>6}"
-        else:
-            tail = f"{peer[0]:8.1f} {peer[1]:8.4f} {peer[0] / ours:6.1f}"
-        print(
-            f"{n:>6} {k:>5} {s['n_types']:>6} {ours:8.1f} {s['min_probability']:8.4f} "
-            f"{s['gini']:6.3f} {s['n_panels']:>6} | {tail}",
-            flush=True,
-        )
+    for family in families:
+        for pair in sizes.split(","):
+            n, k = (int(x) for x in pair.split(":"))
+            sp, households = family_pool(family, n, k)
+            start, cpu = time.perf_counter(), _cpu()
+            kwargs = {} if args.time_limit is None else {"time_limit": args.time_limit}
+            d = find_distribution(
+                sp.pool(households=households), sp.quota_set(), k, algorithm="leximin", **kwargs
+            )
+            ours, ours_cpu = time.perf_counter() - start, _cpu() - cpu
+            s = d.stats
+            peer = None if args.no_peer else peer_maximin(family, n, k, args.cap)
+            if peer is None:
+                tail = f"{'> cap' if not args.no_peer else '-':>7} {'-':>7} {'-':>8} {'-':>6}"
+            else:
+                tail = f"{peer[0]:7.1f} {peer[1]:7.1f} {peer[2]:8.4f} {peer[0] / ours:6.1f}"
+            print(
+                f"{family:<12} {n:>6} {k:>5} {s['n_types']:>6} {ours:7.1f} {ours_cpu:7.1f} "
+                f"{s['min_probability']:7.4f} {s['gini']:6.3f} {s['n_panels']:>6} | {tail} "
+                f"{os.getloadavg()[0]:5.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -137,6 +137,13 @@ def select(
     panels: Annotated[int, typer.Option("--panels", "-m", help="Panels in the lottery.")] = 1000,
     lottery_seed: Annotated[int, typer.Option(help="Seed of the lottery rounding.")] = 0,
     id_column: Annotated[str | None, typer.Option(help="Id column (default: id).")] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds allowed to leximin/maximin; then the best distribution so far "
+            "is used, marked not yet optimal in the manifest."
+        ),
+    ] = None,
 ) -> None:
     """Find a fair distribution, round it to a lottery of m panels, and draw from a public seed.
 
@@ -146,8 +153,31 @@ def select(
     try:
         pool = read_pool(people, id_column=id_column, household_columns=households)
         quotas = read_quotas(categories)
+        if algorithm in ("leximin", "maximin"):
+            from minipublic.sortition import estimate_seconds
+
+            n_types, guess = estimate_seconds(pool, quotas)
+            if guess > 60 and (time_limit is None or time_limit > 60):
+                console.print(
+                    f"{len(pool)} people form {n_types} distinct profiles: {algorithm} may take "
+                    + (
+                        f"roughly {guess / 60:.0f} minutes"
+                        if guess >= 120
+                        else f"about {guess:.0f} s"
+                    )
+                    + " or more"
+                    + (
+                        ""
+                        if time_limit
+                        else "; --time-limit SECONDS stops early with the best so far"
+                    )
+                    + ".",
+                    highlight=False,
+                )
         with _progress(f"{algorithm}") as update:
-            dist = find_distribution(pool, quotas, size, algorithm=algorithm, progress=update)
+            dist = find_distribution(
+                pool, quotas, size, algorithm=algorithm, progress=update, time_limit=time_limit
+            )
             update(1.0, "rounding to a lottery")
             lottery = round_lottery(dist, m=panels, seed=lottery_seed)
         out = _dir(out)
@@ -167,6 +197,13 @@ def select(
     except MinipublicError as exc:
         _fail(exc)
     _summary(dist, lottery)
+    if not dist.optimal:
+        console.print(
+            f"Time limit reached: this distribution is NOT yet optimal. Its smallest probability "
+            f"is {dist.stats['min_probability']:.4f}; the optimum's is at most "
+            f"{dist.min_upper_bound:.4f}.",
+            highlight=False,
+        )
     if drawn is None:
         console.print(
             f"Lottery of {lottery.m} panels written (SHA-256 {lottery.sha256}). Publish it, then "

@@ -6,7 +6,13 @@ seed; plus feasibility explanations, replacements and the stage-one
 invitation lottery. Pure computation: no Django, no printing.
 """
 
-from minipublic.sortition._distribution import ALGORITHMS, Distribution, find_distribution, gini
+from minipublic.sortition._distribution import (
+    ALGORITHMS,
+    Distribution,
+    estimate_seconds,
+    find_distribution,
+    gini,
+)
 from minipublic.sortition._feasibility import Feasibility, QuotaChange, check_feasibility
 from minipublic.sortition._invite import (
     Invitation,
@@ -38,10 +44,12 @@ from minipublic.sortition._pool import (
     read_quotas,
 )
 from minipublic.sortition._replace import Replacement, replace
+from minipublic.sortition._selfselected import FAMILIES, family_pool, selfselected_pool
 from minipublic.sortition._synthetic import SyntheticPool, synthetic_pool
 
 __all__ = [
     "ALGORITHMS",
+    "FAMILIES",
     "Distribution",
     "Draw",
     "Feasibility",
@@ -58,6 +66,8 @@ __all__ = [
     "check_feasibility",
     "check_pool_quotas",
     "draw",
+    "estimate_seconds",
+    "family_pool",
     "file_sha256",
     "find_distribution",
     "follow_up",
@@ -74,6 +84,7 @@ __all__ = [
     "read_weights",
     "replace",
     "round_lottery",
+    "selfselected_pool",
     "synthetic_pool",
     "verify",
     "write_manifest",

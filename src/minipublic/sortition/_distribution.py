@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from minipublic.errors import InfeasibleError, InputError
 from minipublic.sortition._feasibility import _compute as _feasibility
@@ -17,7 +18,7 @@ from minipublic.sortition._model import Instance, build_instance
 from minipublic.sortition._nash import nash
 from minipublic.sortition._pool import Pool, Quotas
 
-__all__ = ["ALGORITHMS", "Distribution", "find_distribution", "gini"]
+__all__ = ["ALGORITHMS", "Distribution", "estimate_seconds", "find_distribution", "gini"]
 
 ALGORITHMS = ("leximin", "maximin", "nash", "legacy")
 
@@ -38,6 +39,28 @@ def gini(values) -> float:
         return 0.0
     i = np.arange(1, n + 1)
     return float(np.sum((2 * i - n - 1) * p) / (n * p.sum()))
+
+
+def estimate_seconds(pool: Pool, quotas: Quotas) -> tuple[int, float]:
+    """Rough LEXIMIN running time on a 2-core machine: ``(types, seconds)``.
+
+    The work grows with the number of *types* (people with the same value of
+    every quota feature; with the household rule, everyone sharing an
+    address is a type of their own). Measured on this project's benchmark
+    families (``benchmarks/sortition.py``), LEXIMIN took from about 3 to 30 s
+    at 265-300 types, about 20-90 s at 600-700 and 6-7 minutes at 1 259;
+    ``3e-7 T^3`` seconds follows the slower families. Only an order of
+    magnitude: it varies with the quotas and the machine's load.
+    """
+    features = [f for f in quotas.features if f in pool.table.columns]
+    frame = pool.table[features].astype(str)
+    n_types = int(len(frame.drop_duplicates())) if features else 1
+    households = pool.households
+    if households is not None:
+        keys = pd.Series(list(households))
+        shared = keys[(keys != "") & keys.duplicated(keep=False)]
+        n_types += int(len(shared))
+    return n_types, float(3e-7 * n_types**3)
 
 
 def solver_name() -> str:
@@ -98,6 +121,14 @@ class Distribution:
     instance : Instance
         The solver-form problem (types, quota matrix), kept for audit and
         for rounding to a lottery.
+    optimal : bool
+        False when ``time_limit`` stopped LEXIMIN or Maximin before the
+        optimum: the distribution is valid (every panel meets the quotas) but
+        not yet the fairest.
+    min_upper_bound : float or None
+        Proven upper bound on the smallest probability of the optimal
+        distribution (the LP bound), when computed (LEXIMIN, or any run with
+        a time limit).
     """
 
     algorithm: str
@@ -118,6 +149,8 @@ class Distribution:
     quotas: Quotas
     households: bool
     instance: Instance
+    optimal: bool = True
+    min_upper_bound: float | None = None
 
     @property
     def stats(self) -> dict:
@@ -133,6 +166,8 @@ class Distribution:
             "n_zero": int((p <= 1e-12).sum()),
             "n_panels": int(len(self.panel_probabilities)),
             "n_types": int(len(self.type_size)),
+            "optimal": bool(self.optimal),
+            "min_probability_upper_bound": self.min_upper_bound,
         }
 
     def probability_of(self, person_id: str) -> float:
@@ -168,6 +203,7 @@ def find_distribution(
     group_types: bool = True,
     n_samples: int = 1000,
     progress: Callable[[float, str], None] | None = None,
+    time_limit: float | None = None,
 ) -> Distribution:
     """Find a fair probability distribution over the panels meeting the quotas.
 
@@ -192,6 +228,11 @@ def find_distribution(
         Draws for ``legacy``.
     progress : callable, optional
         ``progress(fraction, message)``, called from time to time.
+    time_limit : float, optional
+        Seconds allowed to LEXIMIN / Maximin. When they run out, the best
+        distribution found so far is returned with ``optimal=False`` and
+        ``min_upper_bound`` (see :class:`Distribution`); it depends on the
+        machine's speed, so it is not reproducible from the seed alone.
 
     Returns
     -------
@@ -248,7 +289,11 @@ def find_distribution(
     feas = _feasibility(inst, quotas)
     if not feas.feasible:
         raise InfeasibleError("\n".join(feas.explanation))
-    return _compute(inst, pool, quotas, algorithm, seed_to_int(seed), n_samples, progress)
+    if time_limit is not None and not time_limit > 0:
+        raise InputError(f"time limit {time_limit!r} must be a positive number of seconds")
+    return _compute(
+        inst, pool, quotas, algorithm, seed_to_int(seed), n_samples, progress, time_limit
+    )
 
 
 def _compute(
@@ -259,12 +304,21 @@ def _compute(
     seed: int,
     n_samples: int,
     progress: Callable[[float, str], None] | None,
+    time_limit: float | None = None,
 ) -> Distribution:
     report = progress or (lambda fraction, message: None)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
+    optimal, upper = True, None
     if algorithm in ("leximin", "maximin"):
-        solved = leximin(inst, rng=rng, maximin_only=algorithm == "maximin", progress=report)
+        solved = leximin(
+            inst,
+            rng=rng,
+            maximin_only=algorithm == "maximin",
+            progress=report,
+            deadline=None if time_limit is None else start + float(time_limit),
+        )
+        optimal, upper = solved.optimal, solved.min_upper_bound
     elif algorithm == "nash":
         solved = nash(inst, rng=rng, progress=report)
     else:
@@ -293,6 +347,8 @@ def _compute(
         quotas=quotas,
         households=bool(pool.household_columns),
         instance=inst,
+        optimal=optimal,
+        min_upper_bound=upper,
     )
 
 

@@ -6,6 +6,7 @@ Everything here works on an :class:`~minipublic.sortition._model.Instance`
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -75,6 +76,11 @@ class Solved:
     n_columns: int  # panels generated in total
     n_levels: int
     iterations: int
+    #: False when a time limit stopped the search before the optimum.
+    optimal: bool = True
+    #: Proven upper bound on the smallest probability of the optimum (the LP
+    #: bound), or None when not computed.
+    min_upper_bound: float | None = None
 
 
 def _noop(fraction: float, message: str) -> None:
@@ -115,7 +121,12 @@ def possible_types(
 
 
 def initial_panels(
-    inst: Instance, solver: PanelSolver, rng: np.random.Generator, *, rounds: int | None = None
+    inst: Instance,
+    solver: PanelSolver,
+    rng: np.random.Generator,
+    *,
+    rounds: int | None = None,
+    deadline: float | None = None,
 ) -> list[np.ndarray]:
     """A diverse starting set of panels by multiplicative weights.
 
@@ -133,6 +144,8 @@ def initial_panels(
     size = inst.type_size.astype(float)
     c = None
     for r in range(rounds):
+        if deadline is not None and panels and time.perf_counter() > deadline:
+            break
         noise = rng.uniform(0.9, 1.1, size=T)
         weights = w * noise / size
         # The exact MIP now and then; cheap swaps from the last panel otherwise.
@@ -204,6 +217,7 @@ class _Master:
         self.keys: set[bytes] = set()
         self.fixed = np.full(inst.T, np.nan)
         self.iterations = 0
+        self.timed_out = False
 
     def add(self, c: np.ndarray) -> bool:
         key = c.tobytes()
@@ -263,6 +277,7 @@ def leximin(
     rng: np.random.Generator,
     maximin_only: bool = False,
     progress: ProgressFn = _noop,
+    deadline: float | None = None,
 ) -> Solved:
     """LEXIMIN (or only its first level, Maximin) over compositions.
 
@@ -289,25 +304,43 @@ def leximin(
     beats the dual bound ``yhat`` by more than :data:`PRICE_TOL`, the level is
     optimal; every open type with positive dual weight is then binding in all
     optimal solutions and is fixed at the level value.
+
+    With a ``deadline`` (a :func:`time.perf_counter` value), the search stops
+    at the first check after it and returns the mixture found so far with
+    ``optimal=False``; ``min_upper_bound`` is then the smallest probability
+    of the LEXIMIN over the LP relaxation, which no distribution over panels
+    can beat.
     """
     solver = PanelSolver(inst)
     progress(0.0, "finding starting panels")
-    panels = initial_panels(inst, solver, rng)
+    panels = initial_panels(inst, solver, rng, deadline=deadline)
     impossible = possible_types(inst, solver, panels, rng)
     if len(panels) == 0:
         raise RuntimeError("no feasible panel")
     active = ~impossible
+    target, upper = None, None
+    if not maximin_only or deadline is not None:
+        target = relaxed_leximin(inst, impossible)
+        upper = 0.0 if impossible.any() else float(target[active].min())
     if not maximin_only:
         # Fast path: LEXIMIN over the LP relaxation, then panels that reach it.
-        target = relaxed_leximin(inst, impossible)
         master = _Master(inst, active, target=target)
         for c in panels:
             master.add(c)
         with RelaxedPricer(solver) as pricer:
-            lam = _reach(master, solver, pricer, target, progress, rng)
+            lam = _reach(master, solver, pricer, target, progress, rng, deadline)
         if lam is not None:
             levels = len(np.unique(np.round(target[active], 9)))
-            return _solved(inst, master, lam, impossible, levels, master.iterations)
+            return _solved(
+                inst,
+                master,
+                lam,
+                impossible,
+                levels,
+                master.iterations,
+                optimal=not master.timed_out,
+                upper=upper,
+            )
         panels = master.columns
     master = _Master(inst, active)
     for c in panels:
@@ -321,9 +354,13 @@ def leximin(
     relaxations = 0
     center = None
     best_bound = np.inf
+    timed_out = False
     while open_.any():
         ok, z, y, lam = master.solve()
         iterations += 1
+        if ok and deadline is not None and time.perf_counter() > deadline:
+            timed_out = True
+            break
         if not ok:
             # Fixed values a hair too high for the current columns (floating point):
             # relax them slightly, as in the reference implementation.
@@ -371,11 +408,13 @@ def leximin(
             done / max(1, n_open_start),
             f"level {levels}: probability {z:.4f} fixed for {done} of {n_open_start} people",
         )
-    if not maximin_only:
+    if not maximin_only and not timed_out:
         # All rows fixed: a final solve with z unbounded is meaningless, so find
         # the lambda meeting all fixed values with the largest slack instead.
         lam = _final_lambda(master)
-    return _solved(inst, master, lam, impossible, levels, iterations)
+    return _solved(
+        inst, master, lam, impossible, levels, iterations, optimal=not timed_out, upper=upper
+    )
 
 
 def _solved(
@@ -385,6 +424,9 @@ def _solved(
     impossible: np.ndarray,
     levels: int,
     iterations: int,
+    *,
+    optimal: bool = True,
+    upper: float | None = None,
 ) -> Solved:
     """Package the master's panels and mixture weights."""
     comps = np.array(master.columns, dtype=np.int64)
@@ -394,7 +436,17 @@ def _solved(
     comps, lam = comps[keep], lam[keep] / lam[keep].sum()
     type_prob = (comps / inst.type_size.astype(float)).T @ lam
     type_prob[impossible] = 0.0
-    return Solved(comps, lam, type_prob, impossible, len(master.columns), levels, iterations)
+    return Solved(
+        comps,
+        lam,
+        type_prob,
+        impossible,
+        len(master.columns),
+        levels,
+        iterations,
+        optimal=optimal,
+        min_upper_bound=upper,
+    )
 
 
 def _reach(
@@ -404,6 +456,7 @@ def _reach(
     target: np.ndarray,
     progress: ProgressFn,
     rng: np.random.Generator,
+    deadline: float | None = None,
 ) -> np.ndarray | None:
     """Column generation for ``max z`` s.t. ``pi_t >= z target_t``.
 
@@ -428,6 +481,10 @@ def _reach(
         if not ok:
             return None
         if z >= 1.0 - REACH_TOL:
+            return lam
+        if deadline is not None and time.perf_counter() > deadline:
+            # Out of time: the best mixture so far (every type >= z target_t).
+            master.timed_out = True
             return lam
         if master.iterations % 10 == 0:
             progress(
