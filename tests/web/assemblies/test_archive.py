@@ -25,7 +25,13 @@ def _wipe(slug: str) -> None:
 
     rows = _collect(Assembly.objects.get(slug=slug))
     for model in reversed(_dependency_order(list(rows))):
-        model._base_manager.filter(pk__in=[o.pk for o in rows[model]])._raw_delete("default")
+        pks = [o.pk for o in rows[model]]
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            through._base_manager.filter(**{f"{field.m2m_field_name()}__in": pks})._raw_delete(
+                "default"
+            )
+        model._base_manager.filter(pk__in=pks)._raw_delete("default")
 
 
 def test_round_trip_gives_identical_files(demo_assembly):
@@ -107,6 +113,7 @@ def test_cli_export_and_import(demo_assembly, tmp_path, monkeypatch):
     from minipublic.cli import app
 
     monkeypatch.setenv("MINIPUBLIC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MINIPUBLIC_DEV", "1")
     runner = CliRunner()
     out = tmp_path / "demo.zip"
     result = runner.invoke(app, ["assembly", "export", DEMO_SLUG, "--out", str(out)])

@@ -123,6 +123,10 @@ def test_export_download_is_not_cached(client_as):
 
 def test_registration_asks_the_baseline_and_stores_it_as_t0(demo_assembly, user):
     """With T0 open, the registration form asks its items; the answers become a T0 response."""
+    from minipublic.web.assemblies.models import Assembly
+
+    # Registration is open only in the register phase (the demo is in "learn").
+    Assembly.objects.filter(pk=demo_assembly.pk).update(phase="register")
     t0 = Wave.objects.get(assembly=demo_assembly, code="T0")
     actions.do_set_wave_status(t0, WaveStatus.OPEN, acting_user=user("evaluator"))
     actions.do_save_wave(

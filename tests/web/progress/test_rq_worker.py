@@ -38,6 +38,7 @@ def test_task_runs_on_an_rq_worker(tmp_path):
         "REDIS_URL": f"redis://{REDIS[0]}:{REDIS[1]}/9",
         "MINIPUBLIC_EMAIL": "file",
         "DJANGO_SETTINGS_MODULE": "minipublic.web.settings",
+        "MINIPUBLIC_DEV": "1",  # console-free mail and local links are fine here
     }
     env.pop("DATABASE_URL", None)  # its own SQLite file: the point here is the queue
 

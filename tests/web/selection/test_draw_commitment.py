@@ -26,7 +26,9 @@ LINES = [
 
 def _pool(slug="draw-test", n=30) -> tuple[Assembly, User]:
     rng = random.Random(5)
-    assembly = Assembly.objects.create(slug=slug, title="Draw test", question="?", is_public=True)
+    assembly = Assembly.objects.create(
+        slug=slug, title="Draw test", question="?", is_public=True, phase="select"
+    )
     organiser = User.objects.create_user(email=f"org-{slug}@example.org", password="x")
     StaffRole.objects.create(assembly=assembly, user=organiser, role="organiser")
     for i in range(n):

@@ -65,6 +65,20 @@ def _label(model: type[models.Model]) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
+def _reverse_relations(model: type[models.Model]) -> list:
+    """Foreign keys and one-to-ones pointing at *model*, hidden ones (``related_name="+"``)
+    included; many-to-many link tables are left out (they travel with their owner's row)."""
+    return [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created
+        and not f.concrete
+        and (f.one_to_many or f.one_to_one)
+        and f.field.concrete
+        and not f.related_model._meta.auto_created
+    ]
+
+
 def _collect(assembly: Assembly) -> dict[type[models.Model], list[models.Model]]:
     """Every row that belongs to *assembly*: the rows that point to it, directly or in a chain.
 
@@ -79,9 +93,7 @@ def _collect(assembly: Assembly) -> dict[type[models.Model], list[models.Model]]
     while frontier:
         next_frontier: dict[type[models.Model], set] = defaultdict(set)
         for model, pks in frontier.items():
-            for rel in model._meta.related_objects:
-                if rel.many_to_many or not rel.field.concrete:
-                    continue
+            for rel in _reverse_relations(model):
                 target = rel.related_model._meta.concrete_model
                 if target._meta.app_label not in site_apps:
                     continue

@@ -37,7 +37,7 @@ SPEAKERS = [
     ),
     (
         "tenant",
-        "Gareth Morgan",
+        "Gareth Rees",
         "Tenant in a 1900s terrace with a heat pump",
         "lived",
         "None declared.",

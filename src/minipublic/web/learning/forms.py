@@ -134,6 +134,7 @@ class TablePlanForm(forms.Form):
                 if f in ("age_band", "gender", "area", "trust_band")
                 else "ignore",
                 widget=forms.RadioSelect,
+                required=False,  # a feature left unanswered is ignored
             )
 
     def mix(self) -> dict[str, str]:

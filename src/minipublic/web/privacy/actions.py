@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minipublic.web.assemblies.archive import _reverse_relations
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.people.models import Participant, PersonalDetails, SignInToken
 from minipublic.web.privacy.models import Retention
@@ -38,9 +39,7 @@ def held_about(participant: Participant) -> list[tuple[str, list[dict]]]:
     frontier: list[models.Model] = [participant]
     while frontier:
         obj = frontier.pop(0)
-        for rel in obj._meta.related_objects:
-            if rel.many_to_many or not rel.field.concrete:
-                continue
+        for rel in _reverse_relations(type(obj)):
             model = rel.related_model
             if model._meta.app_label not in site_apps:
                 continue
