@@ -107,13 +107,14 @@ def test_not_a_zip_file():
         import_assembly(b"hello", source="x.zip")
 
 
-def test_cli_export_and_import(demo_assembly, tmp_path, monkeypatch):
+def test_cli_export_and_import(demo_assembly, tmp_path, monkeypatch, settings):
     from typer.testing import CliRunner
 
     from minipublic.cli import app
 
     monkeypatch.setenv("MINIPUBLIC_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MINIPUBLIC_DEV", "1")
+    settings.MINIPUBLIC_DEV = True  # the settings were read before the environment changed
     runner = CliRunner()
     out = tmp_path / "demo.zip"
     result = runner.invoke(app, ["assembly", "export", DEMO_SLUG, "--out", str(out)])
