@@ -5,6 +5,8 @@ called with a real token of the demo assembly, so their 200 answers are
 checked too, not only the 401.
 """
 
+import os
+
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -34,6 +36,11 @@ def _keep_the_test_connection():
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.mark.skipif(
+    "postgres" in os.environ.get("DATABASE_URL", ""),
+    reason="on PostgreSQL a direct WSGI call inside the test transaction answers 500 (known, "
+    "open in #20); the API's answers on PostgreSQL are covered by test_api.py",
+)
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
