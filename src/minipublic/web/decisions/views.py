@@ -71,7 +71,7 @@ def _attempt(request, action, *args, **kwargs) -> bool:
 
 def word_diff(old: str, new: str):
     """HTML of the word-level difference between two texts (``<del>``/``<ins>``)."""
-    a, b = old.split(), new.split()
+    a, b = (old or "").split(), (new or "").split()
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":

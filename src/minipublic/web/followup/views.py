@@ -2,8 +2,6 @@
 progress reports, members' verdicts and joint statements, the public tracker, feed and follow."""
 
 import base64
-import difflib
-import html
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
@@ -13,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minipublic.web.assemblies.models import Assembly
 from minipublic.web.decisions.models import Recommendation
+from minipublic.web.decisions.views import word_diff
 from minipublic.web.followup import actions
 from minipublic.web.followup.csvfile import export_csv
 from minipublic.web.followup.forms import (
@@ -52,20 +50,6 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 def _rec(request, number: int) -> Recommendation:
     return get_object_or_404(Recommendation.objects.adopted(request.assembly), number=number)
-
-
-def word_diff(old: str, new: str):
-    """HTML of the word-level difference between two texts (``<del>``/``<ins>``)."""
-    a, b = (old or "").split(), (new or "").split()
-    out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(html.escape(" ".join(a[i1:i2])))
-        if op in ("delete", "replace"):
-            out.append(f"<del>{html.escape(' '.join(a[i1:i2]))}</del>")
-        if op in ("insert", "replace"):
-            out.append(f"<ins>{html.escape(' '.join(b[j1:j2]))}</ins>")
-    return mark_safe(" ".join(out))
 
 
 def _history(response: Response | None) -> list[dict]:
