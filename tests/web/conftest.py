@@ -10,15 +10,54 @@ Use the cast by name: ``user("organiser")``, ``member("Megan")``,
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 from django.test.utils import override_settings
 
 from minipublic.web.demo import CAST, DEMO_SLUG, MEMBERS, OTHER_SLUG, load_demo
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The browser tests' live server, answering one request at a time on SQLite.
+
+    On an in-memory SQLite test database every server thread shares the test's
+    one connection (``connections_override``), and a browser fetches a page's
+    images and scripts in parallel: two requests on one SQLite connection at
+    once fail ("bad parameter or other API misuse", or a query seeing another's
+    half-read rows). A real server has a connection per thread, so here the
+    requests take turns; connections stay threaded (keep-alive still works).
+    On PostgreSQL each thread has its own connection and nothing is shared.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, connections_override=connections_override, **kwargs)
+        self._turn = threading.Lock() if connections_override else None
+
+    def set_app(self, application):
+        if self._turn is None:
+            return super().set_app(application)
+        turn = self._turn
+
+        def one_at_a_time(environ, start_response):
+            with turn:
+                result = application(environ, start_response)
+                try:
+                    return [b"".join(result)]
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        return super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 # Who can be asked for by name in the page-access table and tests.
 WHO = (
@@ -42,6 +81,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Start each test in the site's default language and leave it so.
+
+    A request in Welsh (LocaleMiddleware) leaves Welsh active in the thread
+    that made it; the next test in that worker would read Welsh messages.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

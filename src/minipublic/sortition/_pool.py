@@ -293,7 +293,8 @@ def pool_from_frame(
     dup = ids.duplicated(keep=False)
     if dup.any():
         first = ids[dup].iloc[0]
-        rows = [i + 2 for i in ids.index[ids == first]]
+        # Compared in Python: NumPy's string scalars drop trailing NUL characters.
+        rows = [i + 2 for i, v in enumerate(ids) if v == first]
         raise InputError(
             f"duplicate id {first!r} (rows {', '.join(map(str, rows))})",
             file=name,

@@ -70,21 +70,6 @@ def test_member_answers_a_wave_on_a_phone(live_demo, page_factory, shot, axe):
     assert "Answer the survey" not in page.content()
 
 
-def _one_plot_at_a_time(page):
-    """Fetch the plot images one after another.
-
-    The test's live server shares one in-memory SQLite connection between its
-    threads, so the browser's parallel image requests can collide there (a
-    real server has a connection per thread). ``route.fetch`` waits for each
-    response, which serialises them.
-    """
-
-    def handle(route):
-        route.fulfill(response=route.fetch())
-
-    page.route("**/evaluation/plots/**", handle)
-
-
 @pytest.mark.slow
 def test_evaluator_reads_the_dashboard(live_demo, page_factory, shot, axe):
     from minipublic.web.demo import load_demo
@@ -105,7 +90,6 @@ def test_evaluator_reads_the_dashboard(live_demo, page_factory, shot, axe):
     actions.do_store_analysis(row, result=result, plots=plots)
 
     page = page_factory()
-    _one_plot_at_a_time(page)
     page.goto(f"{base}/accounts/login/")
     page.locator("input[name=username]").fill(CAST["evaluator"].email)
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
@@ -132,7 +116,6 @@ def test_evaluator_reads_the_dashboard(live_demo, page_factory, shot, axe):
         axe(page)
         shot(page, f"evaluation-05-{name}")
     phone = page_factory(phone=True)
-    _one_plot_at_a_time(phone)
     phone.context.add_cookies(page.context.cookies())
     phone.goto(f"{base}/a/{DEMO_SLUG}/evaluation/")
     axe(phone)

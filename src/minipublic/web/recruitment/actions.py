@@ -616,7 +616,7 @@ def check_register(
         errors["consent"] = [_("Please tick the box to agree, or you cannot register.")]
     if not details.get("first_name", "").strip():
         errors["first_name"] = [_("Please tell us your first name.")]
-    if not (details.get("email") or details.get("phone")):
+    if not (str(details.get("email") or "").strip() or str(details.get("phone") or "").strip()):
         errors["email"] = [_("Give an email address or a phone number so we can contact you.")]
     if address is None and not details.get("address", "").strip():
         errors["address"] = [_("Please give your address.")]
@@ -895,7 +895,10 @@ def do_tell_not_selected(assembly: Assembly, *, acting_user=None) -> int:
         m for r in waiting if (m := tell_registrant(r, Message.Kind.NOT_SELECTED, outbox=outbox))
     ]
     if outbox:
-        transaction.on_commit(lambda: _send_all(outbox))
+        # Hundreds of emails: sent by the background worker, not in the organiser's request.
+        from minipublic.web.recruitment.tasks import send_emails
+
+        transaction.on_commit(lambda: send_emails.enqueue(outbox=[list(m) for m in outbox]))
     if told:
         record_event(
             "registrants.told_not_selected",

@@ -116,3 +116,17 @@ def run_make_letters(*, progress_id: str, address_file_id: int, acting_user_id):
             url=reverse("recruitment:overview", args=[address_file.assembly.slug]),
         )
     return {"letters": made}
+
+
+@task()
+def send_emails(*, outbox: list[list[str]]) -> int:
+    """Send ``[subject, body, to]`` emails over one mail connection (after a commit).
+
+    Queued by :func:`~minipublic.web.recruitment.actions.do_tell_not_selected`
+    so that the draw's request does not wait for hundreds of emails. The
+    messages are already recorded (``Message`` rows) when this runs.
+    """
+    from minipublic.web.recruitment.actions import _send_all
+
+    _send_all([tuple(m) for m in outbox])
+    return len(outbox)
