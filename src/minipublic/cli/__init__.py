@@ -1,39 +1,32 @@
 """The ``minipublic`` command line.
 
-Each lifecycle area adds its own command group from a private module, so the
-core packages can be used on CSV files with no server and no database.
+The typer application (``minipublic.cli.app``, built in ``_app.py``) is
+made on first use. ``minipublic statements map`` with well-formed options
+skips it altogether (see ``_map.py``): typer, click and pydantic cost more
+than the whole statement map of a conversation of a few hundred people.
 """
 
-import typer
+from __future__ import annotations
 
-from minipublic.cli import (
-    _assembly,
-    _cohesion,
-    _evaluation,
-    _report,
-    _site,
-    _sortition,
-    _statements,
-    _tables,
-)
+import sys
 
-app = typer.Typer(
-    name="minipublic",
-    help="Run citizens' assemblies: civic lottery, statement maps, cohesion evaluation, and the site.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-app.add_typer(_sortition.app, name="sortition")
-app.add_typer(_statements.app, name="statements")
-app.add_typer(_cohesion.app, name="cohesion")
-app.add_typer(_tables.app, name="tables")
-app.add_typer(_evaluation.app, name="evaluation")
-app.add_typer(_assembly.app, name="assembly")
-_site.register(app)
-_report.register(app)
-from minipublic.cli import _dri  # noqa: E402, F401  (adds `statements dri`)
+__all__ = ["app", "main"]
+
+
+def __getattr__(name: str):
+    if name == "app":
+        from minipublic.cli._app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Entry point of the ``minipublic`` console script."""
+    from minipublic.cli._map import run_without_typer
+
+    if run_without_typer(sys.argv[1:]):
+        return
+    from minipublic.cli._app import app
+
     app()

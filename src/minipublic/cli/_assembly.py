@@ -13,6 +13,7 @@ from minipublic.cli._site import DataDirOption, _fail, _migrate, _setup, console
 app = typer.Typer(
     help="Move a whole assembly between sites: one archive file (JSON + CSV + manifest).",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, without importing rich (see _app.py)
 )
 
 

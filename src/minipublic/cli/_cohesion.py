@@ -19,6 +19,7 @@ TimeElapsedColumn = lazy_function("rich.progress", "TimeElapsedColumn")
 app = typer.Typer(
     help="Cohesion evaluation: reliability, factor structure and effects of the assembly.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, without importing rich (see _app.py)
 )
 _err = LazyConsole(stderr=True)
 _out = LazyConsole()

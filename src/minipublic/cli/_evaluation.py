@@ -11,6 +11,7 @@ import typer
 app = typer.Typer(
     help="Evaluation surveys of an assembly on this site: export the answers, send due reminders.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, without importing rich (see _app.py)
 )
 
 DataDirOption = typer.Option(

@@ -47,6 +47,7 @@ ALGORITHMS = ("leximin", "maximin", "nash", "legacy")
 app = typer.Typer(
     help="Civic lottery: check quotas, select a fair panel, verify a draw, replace, invite.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, without importing rich (see _app.py)
 )
 console = LazyConsole()
 err = LazyConsole(stderr=True)

@@ -10,6 +10,7 @@ import typer
 app = typer.Typer(
     help="Table plans: mixed tables for several rounds, few repeat meetings, re-seating.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, without importing rich (see _app.py)
 )
 
 

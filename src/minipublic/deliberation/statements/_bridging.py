@@ -40,8 +40,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
+from ._linalg import Csr
 from ._matrix import VoteMatrix
 
 __all__ = ["BridgingModel", "fit_bridging"]
@@ -92,9 +92,10 @@ def bridging_loss(r, rows, cols, mu, bu, fu, bs, fs, lam_i, lam_f) -> float:
 
 
 def _loss(err, bu, fu, bs, fs, lam_i, lam_f) -> float:
+    """``L`` from the residuals ``err`` (squared in place: ``err`` is a work array)."""
     n_params = len(bu) + len(bs)
     return float(
-        np.mean(err**2)
+        np.mean(np.square(err, out=err))
         + lam_f * (np.sum(fu**2) + np.sum(fs**2)) / n_params
         + lam_i * (np.sum(bu**2) + np.sum(bs**2)) / n_params
     )
@@ -104,16 +105,16 @@ def _solve_side(Obs, R, n_obs, mu, b_other, f_other, lam_i, lam_f, r_sum=None):
     """Exact ridge solve of (b, f) for every row of Obs given the other side.
 
     ``r_sum``: ``R @ ones``, which does not change between iterations. The
-    four products with ``Obs`` go through one sparse-dense product; scipy
+    four products with ``Obs`` go through one sparse-dense product, which
     sums each output in the same order as four sparse-vector products, so
     the result is the same to the last bit.
     """
-    sums = Obs @ np.column_stack([f_other, f_other**2, b_other, b_other * f_other])
+    sums = Obs.matmat(np.column_stack([f_other, f_other**2, b_other, b_other * f_other]))
     sf, sff, sb, sbf = sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3]
     if r_sum is None:
-        r_sum = R @ np.ones(R.shape[1])
+        r_sum = R.row_sums()
     sy = r_sum - mu * n_obs - sb
-    syf = R @ f_other - mu * sf - sbf
+    syf = R.matvec(f_other) - mu * sf - sbf
     a11 = n_obs + lam_i
     a22 = sff + lam_f
     det = a11 * a22 - sf**2
@@ -171,24 +172,40 @@ def fit_bridging(
         return BridgingModel(
             0.0, bu, fu * 0, bs, fs * 0, np.zeros(m, int), 0.0, np.zeros(0), lam_i, lam_f, seed
         )
-    Obs = sp.csr_array((np.ones(N), (rows, cols)), shape=(n, m))
-    R = sp.csr_array((r, (rows, cols)), shape=(n, m))
-    ObsT, RT = Obs.T.tocsr(), R.T.tocsr()
-    n_u = np.asarray(Obs.sum(axis=1)).ravel()
-    n_s = np.asarray(Obs.sum(axis=0)).ravel()
+    Obs = Csr.from_sorted(np.ones(N), rows, cols, (n, m))
+    R = Csr.from_sorted(r, rows, cols, (n, m))
+    ObsT, RT = Obs.T, R.T
+    n_u = Obs.row_sums()
+    n_s = ObsT.row_sums()
     # In sum form the per-parameter penalties are lambda * N / (n + m).
     scale = N / (n + m)
     li, lf = lam_i * scale, lam_f * scale
     mu = float(r.mean())
     losses = []
-    r_u, r_s = R @ np.ones(m), RT @ np.ones(n)
+    r_u, r_s = R.row_sums(), RT.row_sums()
+    # Work arrays of one value per rating, reused by every sweep: the same
+    # element-wise arithmetic as bridging_loss, without allocating (and
+    # page-faulting) new 8 x N-byte arrays each time.
+    per_row = np.bincount(rows, minlength=n)
+    gu, gs, prod, work = (np.empty(N) for _ in range(4))
     for _ in range(max_iter):
         bu, fu = _solve_side(Obs, R, n_u, mu, bs, fs, li, lf, r_u)
         bs, fs = _solve_side(ObsT, RT, n_s, mu, bu, fu, li, lf, r_s)
-        # The same arithmetic as bridging_loss, sharing the gathered terms.
-        gu, gs, prod = bu[rows], bs[cols], fu[rows] * fs[cols]
-        mu = float(np.mean(r - gu - gs - prod))
-        losses.append(_loss(r - mu - gu - gs - prod, bu, fu, bs, fs, lam_i, lam_f))
+        # rows are sorted, so bu[rows] is a repeat; cols index a short array.
+        gu[:] = np.repeat(bu, per_row)
+        np.take(bs, cols, out=gs, mode="clip")  # ("raise" would copy via a buffer)
+        prod[:] = np.repeat(fu, per_row)
+        np.take(fs, cols, out=work, mode="clip")
+        prod *= work
+        np.subtract(r, gu, out=work)
+        work -= gs
+        work -= prod
+        mu = float(np.mean(work))
+        np.subtract(r, mu, out=work)
+        work -= gu
+        work -= gs
+        work -= prod
+        losses.append(_loss(work, bu, fu, bs, fs, lam_i, lam_f))
         if len(losses) > 1 and losses[-2] - losses[-1] <= tol * max(losses[-2], 1e-300):
             break
     if m and fs[np.argmax(np.abs(fs))] < 0:

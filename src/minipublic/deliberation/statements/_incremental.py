@@ -11,12 +11,15 @@ same equations, reached in fewer iterations.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from minipublic.errors import InputError
 
-from ._map import OpinionMap, Progress, _compute
+from ._map import OpinionMap, Progress, _compute, _is_frame
 from ._matrix import VoteMatrix, merge_votes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["update_map"]
 
@@ -52,7 +55,7 @@ def update_map(
         raise InputError("previous should be an OpinionMap from statement_map")
     if isinstance(new_votes, VoteMatrix):
         new_votes = new_votes.to_frame()
-    if not isinstance(new_votes, pd.DataFrame):
+    if not _is_frame(new_votes):
         raise InputError("new_votes should be a table (participant, statement, vote)")
     merged = merge_votes(previous.votes, new_votes.drop(columns=["timestamp"], errors="ignore"))
     return _compute(

@@ -27,6 +27,12 @@ or ``-1`` (moderated out); only ``-1`` removes a statement from the map.
 
 Columns a reader does not know are ignored; the names are kept in
 ``frame.attrs["notes"]`` of the returned table so the CLI can say so.
+
+Well-formed files are parsed without pandas (NumPy's C reader for
+``votes.csv``, the csv module for the rest), so the command line does not
+pay pandas' import; any file the quick readers find irregular (a bad value,
+a ragged row, text ids) is read again by pandas, whose checks name the bad
+row and column.
 Votes in Polis' database use ``-1`` for agree; every Polis export flips them
 so that ``1`` is agree (the server's report export since 20 September 2024;
 a ``votes.csv`` exported from the server in the days before that has the
@@ -35,17 +41,26 @@ signs reversed and cannot be told apart by its contents).
 
 from __future__ import annotations
 
+import csv
+import math
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from minipublic.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["read_votes", "read_statements", "read_polis_groups"]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
     except FileNotFoundError as exc:
@@ -57,6 +72,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _int_column(frame: pd.DataFrame, column: str, file: str) -> pd.Series:
+    import pandas as pd
+
     values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
     # inf, -inf and numbers beyond 2**53 are not whole numbers a file can mean.
     bad = (
@@ -154,9 +171,9 @@ def read_votes(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     file = str(path)
-    out = _read_votes_fast(path)
-    if out is not None:
-        return out
+    quick = read_vote_columns(path)
+    if quick is not None:
+        return quick.frame()
     frame = _read_csv(path)
     try:
         columns, kind = _canonical_votes_header(frame.columns)
@@ -182,19 +199,61 @@ def _notes(columns: list[str], kind: str) -> list[str]:
     return [f"column {c!r} ignored" for c in notes]
 
 
-def _read_votes_fast(path: Path) -> pd.DataFrame | None:
-    """The two Polis layouts parsed as numbers by pandas' C reader, or None.
+@dataclass(frozen=True, eq=False)
+class VoteColumns:
+    """Votes of a well-formed Polis export as NumPy columns (no pandas).
 
-    Returns None (so the caller takes the checking path, which names the bad
-    row and column) when the file is not a Polis export or a value is not
-    what it should be.
+    ``participant``, ``statement``, ``vote`` and (``votes.csv`` only)
+    ``timestamp`` are int64 arrays, one entry per vote as cast, in the order
+    :func:`read_votes` gives them.
     """
-    import csv
 
+    participant: np.ndarray
+    statement: np.ndarray
+    vote: np.ndarray
+    timestamp: np.ndarray | None
+    format: str
+    notes: list = field(default_factory=list)
+
+    def frame(self) -> pd.DataFrame:
+        """The table :func:`read_votes` returns."""
+        import pandas as pd
+
+        columns = {"participant": self.participant, "statement": self.statement, "vote": self.vote}
+        if self.timestamp is not None:
+            columns["timestamp"] = self.timestamp
+        out = pd.DataFrame(columns)
+        out.attrs["format"] = self.format
+        out.attrs["notes"] = list(self.notes)
+        return out
+
+    def matrix(self):
+        """``build_vote_matrix(self.frame())``, computed without pandas."""
+        from ._matrix import _from_codes, _int_codes
+
+        participants = np.unique(self.participant)
+        statements = np.unique(self.statement)
+        return _from_codes(
+            participants,
+            statements,
+            _int_codes(participants, self.participant),
+            _int_codes(statements, self.statement),
+            self.vote.astype(np.int8),
+            self.timestamp,
+        )
+
+
+def read_vote_columns(path: str | Path) -> VoteColumns | None:
+    """A Polis ``votes.csv`` or ``participants-votes.csv`` read without pandas, or None.
+
+    None when the file is not a Polis export or anything in it is not as
+    Polis writes it: :func:`read_votes` then reads it with its checks.
+    """
+    path = Path(path)
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             header = next(csv.reader(fh), None)
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, csv.Error):
         return None
     if not header:
         return None
@@ -206,44 +265,111 @@ def _read_votes_fast(path: Path) -> pd.DataFrame | None:
         return None
     try:
         if kind == "polis-votes":
-            use = {"voter-id": "participant", "comment-id": "statement", "vote": "vote"}
-            if "timestamp" in columns:
-                use["timestamp"] = "timestamp"
-            positions = [columns.index(c) for c in use]
-            raw = pd.read_csv(path, usecols=positions, dtype="int64", engine="c", na_filter=False)
-            raw.columns = [use[columns[i]] for i in sorted(positions)]
-            out = raw[list(use.values())]
-            if not out["vote"].isin([-1, 0, 1]).all():
-                return None
+            out = _polis_votes_columns(path, columns)
         else:
-            stmt = [i for i, c in enumerate(columns) if c not in _PV_META and _is_comment_id(c)]
-            pid = columns.index("participant")
-            raw = pd.read_csv(
-                path, usecols=[pid, *stmt], dtype="float64", engine="c", skipinitialspace=True
-            )
-            participants = raw.iloc[:, 0].to_numpy()
-            if np.isnan(participants).any() or (participants != np.round(participants)).any():
-                return None
-            values = raw.iloc[:, 1:].to_numpy()
-            voted = ~np.isnan(values)
-            if not np.isin(values[voted], (-1.0, 0.0, 1.0)).all():
-                return None
-            ids = np.array([int(columns[i]) for i in stmt], dtype=np.int64)
-            # Column by column, as the checking path orders them.
-            col, row = np.nonzero(voted.T)
-            out = pd.DataFrame(
-                {
-                    "participant": participants.astype(np.int64)[row],
-                    "statement": ids[col],
-                    "vote": values[row, col].astype(np.int64),
-                }
-            )
-    except (ValueError, TypeError, OverflowError, pd.errors.ParserError, UnicodeDecodeError):
+            out = _participants_votes_columns(path, columns)
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, OSError, csv.Error):
         return None
-    out = out.reset_index(drop=True)
-    out.attrs["format"] = kind
-    out.attrs["notes"] = _notes(columns, kind)
-    return out
+    if out is None:
+        return None
+    return VoteColumns(*out, format=kind, notes=_notes(columns, kind))
+
+
+def _polis_votes_columns(path: Path, columns: list[str]):
+    use = ["voter-id", "comment-id", "vote"]
+    if "timestamp" in columns:
+        use.append("timestamp")
+    positions = [columns.index(c) for c in use]
+    # An open file, not a path: NumPy would open a path through its data
+    # source layer, which imports gzip, bz2, lzma and numpy.ma first.
+    with open(path, encoding="utf-8", newline="") as fh, warnings.catch_warnings():
+        warnings.simplefilter("error")  # "empty input file" and the like: not quick
+        try:
+            raw = np.loadtxt(
+                fh,
+                delimiter=",",
+                skiprows=1,
+                usecols=positions,
+                dtype=np.int64,
+                comments=None,
+                quotechar='"',
+                ndmin=2,
+            )
+        except UserWarning:
+            return None
+    if raw.shape[1] != len(use):
+        return None
+    vote = np.ascontiguousarray(raw[:, 2])
+    if not np.isin(vote, (-1, 0, 1)).all():
+        return None
+    timestamp = np.ascontiguousarray(raw[:, 3]) if len(use) == 4 else None
+    return np.ascontiguousarray(raw[:, 0]), np.ascontiguousarray(raw[:, 1]), vote, timestamp
+
+
+# What pandas' reader takes for "no value" (its default na_values), here: not seen.
+_NA = {
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+}
+_CELL = {"1": 1.0, "-1": -1.0, "0": 0.0, **dict.fromkeys(_NA, math.nan)}
+
+
+def _cell(text: str) -> float:
+    value = _CELL.get(text)
+    if value is None:
+        stripped = text.strip()
+        value = _CELL.get(stripped)
+        if value is None:
+            if "_" in stripped:  # Python reads 1_0 as 10; a CSV reader does not
+                raise ValueError(text)
+            value = float(stripped)
+    return value
+
+
+def _participants_votes_columns(path: Path, columns: list[str]):
+    stmt = [i for i, c in enumerate(columns) if c not in _PV_META and _is_comment_id(c)]
+    pid = columns.index("participant")
+    width = len(columns)
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        rows = [row for row in reader if row]
+    if any(len(row) != width for row in rows):
+        return None
+    participants = np.array([_cell(row[pid]) for row in rows], dtype=np.float64)
+    if np.isnan(participants).any() or (participants != np.round(participants)).any():
+        return None
+    values = np.array([[_cell(row[i]) for i in stmt] for row in rows], dtype=np.float64)
+    values = values.reshape(len(rows), len(stmt))
+    voted = ~np.isnan(values)
+    if not np.isin(values[voted], (-1.0, 0.0, 1.0)).all():
+        return None
+    ids = np.array([int(columns[i]) for i in stmt], dtype=np.int64)
+    # Column by column, as the checking path orders them.
+    col, row = np.nonzero(voted.T)
+    return (
+        participants.astype(np.int64)[row],
+        ids[col],
+        values[row, col].astype(np.int64),
+        None,
+    )
 
 
 def _is_comment_id(column: str) -> bool:
@@ -252,6 +378,8 @@ def _is_comment_id(column: str) -> bool:
 
 
 def _read_votes_frame(frame: pd.DataFrame, kind: str, file: str) -> pd.DataFrame:
+    import pandas as pd
+
     if kind == "polis-votes":
         out = pd.DataFrame(
             {
@@ -332,6 +460,8 @@ def read_polis_groups(path: str | Path) -> pd.Series:
         Indexed by participant id, holding the integer ``group-id``; participants
         Polis did not place in a group are left out.
     """
+    import pandas as pd
+
     path = Path(path)
     frame = _read_csv(path)
     try:
@@ -363,12 +493,23 @@ def read_statements(path: str | Path) -> pd.DataFrame:
         no such column) and ``is_meta`` (Polis' ``is-meta``: a statement about
         the process itself; False when the file has no such column).
     """
+    import pandas as pd
+
     path = Path(path)
+    quick = read_statement_columns(path)
+    if quick is not None:
+        return pd.DataFrame(
+            {
+                "statement": quick["statement"],
+                "text": np.array(quick["text"], dtype=object),
+                "moderated": quick["moderated"],
+                "is_meta": quick["is_meta"],
+            }
+        )
     file = str(path)
     frame = _read_csv(path)
     names = [_key(c) for c in frame.columns]
-    aliases = {"comment-body": "comment-body", "metadata": "is-meta", "seed": "is-seed"}
-    frame.columns = [aliases.get(n, n) for n in names]
+    frame.columns = [_STATEMENT_ALIASES.get(n, n) for n in names]
     if {"comment-id", "comment-body"} <= set(frame.columns):
         id_col, text_col = "comment-id", "comment-body"
     elif {"statement", "text"} <= set(frame.columns):
@@ -414,3 +555,72 @@ def read_statements(path: str | Path) -> pd.DataFrame:
         }
     )
     return out.sort_values("statement", kind="stable").reset_index(drop=True)
+
+
+_STATEMENT_ALIASES = {"comment-body": "comment-body", "metadata": "is-meta", "seed": "is-seed"}
+
+
+def read_statement_columns(path: str | Path) -> dict | None:
+    """:func:`read_statements`' columns read with the csv module (no pandas), or None.
+
+    Returns ``{"statement", "text", "moderated", "is_meta"}`` (NumPy arrays
+    but ``text``, a list), sorted by statement as :func:`read_statements`
+    sorts them; None when anything is irregular (ragged rows, a bad value,
+    ids that are not all whole numbers), for :func:`read_statements` to
+    read with its checks.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = [row for row in csv.reader(fh) if row]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    if len(rows) < 1:
+        return None
+    header = [_STATEMENT_ALIASES.get(k, k) for k in (_key(c) for c in rows[0])]
+    body = rows[1:]
+    if len(set(header)) != len(header) or any(len(r) != len(header) for r in body):
+        return None
+    if {"comment-id", "comment-body"} <= set(header):
+        id_col, text_col = "comment-id", "comment-body"
+    elif {"statement", "text"} <= set(header):
+        id_col, text_col = "statement", "text"
+    else:
+        return None
+    try:
+        ids = [_whole(r[header.index(id_col)]) for r in body]
+        if "moderated" in header:
+            at = header.index("moderated")
+            moderated = [_whole(r[at]) for r in body]
+        else:
+            moderated = [0] * len(body)
+    except ValueError:
+        return None
+    if any(v not in (-1, 0, 1) for v in moderated):
+        return None
+    if "is-meta" in header:
+        at = header.index("is-meta")
+        is_meta = [r[at].strip().lower() in ("true", "t", "1", "yes") for r in body]
+    else:
+        is_meta = [False] * len(body)
+    at = header.index(text_col)
+    order = np.argsort(np.array(ids, dtype=np.int64), kind="stable")
+    return {
+        "statement": np.array(ids, dtype=np.int64)[order],
+        "text": [body[i][at] for i in order],
+        "moderated": np.array(moderated, dtype=np.int64)[order],
+        "is_meta": np.array(is_meta, dtype=bool)[order],
+    }
+
+
+def _whole(text: str) -> int:
+    """A whole number written as pandas' reader writes it (``7``, ``7.0``), else ValueError."""
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        if "_" in text:
+            raise
+        value = float(text)
+        if not math.isfinite(value) or value != round(value) or abs(value) > 2**53:
+            raise ValueError(text) from None
+        return int(value)

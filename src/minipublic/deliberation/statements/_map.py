@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from threadpoolctl import ThreadpoolController
 
 from minipublic.errors import InputError
 
@@ -25,6 +27,9 @@ from ._repness import (
 )
 from ._routing import priority as _priority
 
+if TYPE_CHECKING:  # pandas is imported only where a table is asked for
+    import pandas as pd
+
 __all__ = ["OpinionMap", "statement_map"]
 
 Progress = Callable[[float, str], None]
@@ -32,11 +37,36 @@ Progress = Callable[[float, str], None]
 _CONTROLLER: list = []
 
 
+_ONE_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+
+
 def _single_thread():
-    """Limit BLAS / OpenMP to one thread; the library scan is done once per process."""
+    """Limit BLAS / OpenMP to one thread; the library scan is done once per process.
+
+    When the environment already asks every BLAS and OpenMP library for one
+    thread (as ``minipublic statements map`` does before NumPy loads), there
+    is nothing to limit and threadpoolctl is not imported.
+    """
+    if all(os.environ.get(v) == "1" for v in _ONE_THREAD_VARIABLES):
+        return contextlib.nullcontext()
     if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
         _CONTROLLER.append(ThreadpoolController())
     return _CONTROLLER[0].limit(limits=1)
+
+
+def _indexer(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each of ``wanted`` in ``ids``, -1 where absent."""
+    import pandas as pd
+
+    return pd.Index(ids).get_indexer(wanted)
+
+
+def _is_frame(votes) -> bool:
+    """A pandas DataFrame? (Without importing pandas: if it is not loaded, no.)"""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(votes, pandas.DataFrame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,15 +146,19 @@ class OpinionMap:
 
     def groups_frame(self) -> pd.DataFrame:
         """``participant, group, x, y`` for every clustered participant."""
+        import pandas as pd
+
+        return pd.DataFrame(self.groups_columns())
+
+    def groups_columns(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`groups_frame` as arrays (no pandas)."""
         m = self.clustered
-        return pd.DataFrame(
-            {
-                "participant": self.participants[m],
-                "group": self.groups[m],
-                "x": self.coordinates[m, 0],
-                "y": self.coordinates[m, 1],
-            }
-        )
+        return {
+            "participant": self.participants[m],
+            "group": self.groups[m],
+            "x": self.coordinates[m, 0],
+            "y": self.coordinates[m, 1],
+        }
 
     def statements_frame(self) -> pd.DataFrame:
         """One row per statement: counts, consensus, bridging and per-group repness.
@@ -136,26 +170,34 @@ class OpinionMap:
         signed + for agree, - for disagree) and ``group_g_representative``
         (1 when listed as representative).
         """
+        import pandas as pd
+
+        return pd.DataFrame(self.statements_columns())
+
+    def statements_columns(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`statements_frame` as arrays (no pandas)."""
         gv = self.group_votes
-        frame = pd.DataFrame(
-            {
-                "statement": self.statements,
-                "agree": self.n_agree,
-                "disagree": self.n_disagree,
-                "pass": self.n_pass,
-                "consensus": self.group_consensus,
-                "bridging": (self.bridging.statement_intercepts if self.bridging else np.nan),
-                "bridging_factor": (self.bridging.statement_factors if self.bridging else np.nan),
-                "priority": self.priority,
-            }
-        )
+        m = len(self.statements)
+        none = np.full(m, np.nan)
+        columns = {
+            "statement": self.statements,
+            "agree": self.n_agree,
+            "disagree": self.n_disagree,
+            "pass": self.n_pass,
+            "consensus": self.group_consensus,
+            "bridging": self.bridging.statement_intercepts if self.bridging else none,
+            "bridging_factor": self.bridging.statement_factors if self.bridging else none,
+            "priority": self.priority,
+        }
         for g in range(self.n_groups):
             agree_side = gv.r_agree_test[g] > gv.r_disagree_test[g]
-            frame[f"group_{g}_agree"] = gv.p_agree[g]
-            frame[f"group_{g}_repness"] = np.where(agree_side, gv.r_agree[g], -gv.r_disagree[g])
+            columns[f"group_{g}_agree"] = gv.p_agree[g]
+            columns[f"group_{g}_repness"] = np.where(agree_side, gv.r_agree[g], -gv.r_disagree[g])
             chosen = {r.statement for r in self.representative.get(g, [])}
-            frame[f"group_{g}_representative"] = [int(s in chosen) for s in self.statements]
-        return frame
+            columns[f"group_{g}_representative"] = np.array(
+                [int(s in chosen) for s in self.statements], dtype=np.int64
+            )
+        return columns
 
     def to_dict(self) -> dict:
         """Plain JSON-ready summary: coordinates, groups and statement scores."""
@@ -325,7 +367,7 @@ def statement_map(
     _check_options(seed, min_votes, max_groups, base_k, init, pick_max)
     if isinstance(k_updates, bool) or not isinstance(k_updates, (int, np.integer)) or k_updates < 1:
         raise InputError(f"k_updates must be a whole number >= 1, not {k_updates!r}")
-    if isinstance(votes, pd.DataFrame):
+    if _is_frame(votes):
         matrix = build_vote_matrix(votes)
     elif isinstance(votes, VoteMatrix):
         matrix = votes
@@ -352,7 +394,7 @@ def statement_map(
     smoother = None
     if (
         k_updates > 1
-        and isinstance(votes, pd.DataFrame)
+        and _is_frame(votes)
         and "timestamp" in votes.columns
         and len(votes) > k_updates
     ):
@@ -379,6 +421,8 @@ def _k_history(votes: pd.DataFrame, seed: int, options: dict, moderated_out: tup
     conversation, base clusters, group clusterings for every ``k``) on the
     votes cast so far; the smoother is fed each update's best ``k``.
     """
+    import pandas as pd
+
     order = np.argsort(pd.to_numeric(votes["timestamp"]).to_numpy(), kind="stable")
     ordered = votes.iloc[order]
     n_updates = options["k_updates"]
@@ -467,7 +511,7 @@ def _compute_single_thread(
     report(0.05, "PCA")
     start = None
     if warm is not None and len(warm.statements):
-        pos = pd.Index(warm.statements).get_indexer(active.statements)
+        pos = _indexer(warm.statements, active.statements)
         start = np.zeros((warm.pca.components.shape[0], m))
         found = pos >= 0
         start[:, found] = warm.pca.components[:, pos[found]]
@@ -480,7 +524,7 @@ def _compute_single_thread(
     report(0.35, "clustering")
     previous_in = None
     if warm is not None:
-        pos = pd.Index(warm.participants).get_indexer(active.participants)
+        pos = _indexer(warm.participants, active.participants)
         previous_in = np.zeros(n, dtype=bool)
         previous_in[pos >= 0] = warm.clustered[pos[pos >= 0]]
     n_votes_all = matrix.votes_per_participant()

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 
 from minipublic.errors import InputError
+
+if TYPE_CHECKING:  # pandas and scipy are imported only where used: the CLI never needs them
+    import pandas as pd
+    import scipy.sparse as sp
 
 __all__ = ["VoteMatrix", "build_vote_matrix"]
 
@@ -67,6 +70,8 @@ class VoteMatrix:
 
     def csr(self, data: np.ndarray | None = None, dtype=np.float64) -> sp.csr_array:
         """The CSR array with ``data`` (default: the votes) on the vote pattern."""
+        import scipy.sparse as sp
+
         if data is None:
             data = self.values
         return sp.csr_array(
@@ -80,6 +85,8 @@ class VoteMatrix:
 
     def to_frame(self) -> pd.DataFrame:
         """Long table ``participant, statement, vote`` of the stored votes."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "participant": self.participants[self.rows],
@@ -97,6 +104,8 @@ class VoteMatrix:
 
 def _sorted_ids(ids: Iterable) -> np.ndarray:
     """Unique ids, sorted numerically when all are whole numbers, else as text."""
+    import pandas as pd
+
     if isinstance(ids, pd.Series) and pd.api.types.is_integer_dtype(ids.dtype):
         # Hash-based unique first, then sort only the (few) distinct ids.
         return np.sort(pd.unique(ids.to_numpy(np.int64)))
@@ -108,6 +117,8 @@ def _sorted_ids(ids: Iterable) -> np.ndarray:
 
 
 def _normalise_ids(column: pd.Series, ids: np.ndarray) -> pd.Series:
+    import pandas as pd
+
     if ids.dtype == object:
         return column.astype(str)
     if pd.api.types.is_integer_dtype(column.dtype):
@@ -122,12 +133,19 @@ def _codes(ids: np.ndarray, column: pd.Series) -> np.ndarray:
     lookup table, several times faster than a binary search per vote.
     """
     values = _normalise_ids(column, ids)
-    if ids.dtype != object and len(ids):
+    if ids.dtype != object:
+        return _int_codes(ids, values.to_numpy(np.int64))
+    return np.searchsorted(ids, values)
+
+
+def _int_codes(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``_codes`` for whole-number ids and values (int64 arrays)."""
+    if len(ids):
         lo, span = int(ids[0]), int(ids[-1]) - int(ids[0]) + 1
         if span <= 4 * len(ids) + 1024:
             table = np.empty(span, dtype=np.intp)
             table[ids - lo] = np.arange(len(ids))
-            return table[values.to_numpy(np.int64) - lo]
+            return table[values - lo]
     return np.searchsorted(ids, values)
 
 
@@ -175,6 +193,8 @@ def build_vote_matrix(
     >>> m.to_dense().tolist()
     [[-1.0, nan], [nan, 0.0]]
     """
+    import pandas as pd
+
     missing = [c for c in VOTE_COLUMNS if c not in votes.columns]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", file=file, row=1)
@@ -286,6 +306,8 @@ def merge_votes(previous: VoteMatrix, new_votes: pd.DataFrame, *, file=None) -> 
     new = build_vote_matrix(new_votes, file=file) if len(new_votes) else None
     if new is None:
         return previous
+    import pandas as pd
+
     old_frame = previous.to_frame()
     new_frame = new.to_frame()
     both = pd.concat([old_frame, new_frame], ignore_index=True)

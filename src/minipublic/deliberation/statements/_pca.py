@@ -9,9 +9,10 @@ an unseen cell is ``mu_j - mu_j = 0``. So the centred imputed matrix is exactly
 the sparse matrix of deviations ``D[i, j] = x[i, j] - mu_j`` on the cells
 that were voted and zero elsewhere; its column sums are zero. Its principal
 components are the leading right singular vectors of ``D``; we find them
-with ARPACK's implicitly restarted Lanczos method (scipy's ``svds``) on a
-linear operator that only multiplies by ``D`` and ``D.T``, never forming the
-dense matrix.
+with ARPACK's implicitly restarted Lanczos method (scipy's ``svds``, driven
+from :mod:`._linalg` so that scipy itself is not imported) on a linear
+operator that only multiplies by ``D`` and ``D.T``, never forming the dense
+matrix.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, svds
 
+from ._linalg import Csr, svds
 from ._matrix import VoteMatrix
 
 __all__ = ["PolisPCA", "polis_pca"]
@@ -60,13 +61,13 @@ class PolisPCA:
     n_iter: int
 
 
-def deviations(votes: VoteMatrix) -> tuple[np.ndarray, object]:
+def deviations(votes: VoteMatrix) -> tuple[np.ndarray, Csr]:
     """Column means and the sparse centred matrix ``D`` (see module docstring)."""
     n, m = votes.shape
     counts = np.bincount(votes.indices, minlength=m).astype(np.float64)
     sums = np.bincount(votes.indices, weights=votes.values.astype(np.float64), minlength=m)
     center = np.divide(sums, counts, out=np.zeros(m), where=counts > 0)
-    D = votes.csr(votes.values - center[votes.indices])
+    D = Csr.from_sorted(votes.values - center[votes.indices], votes.rows, votes.indices, (n, m))
     return center, D
 
 
@@ -150,18 +151,16 @@ def polis_pca(
         _, s, vt = np.linalg.svd(D.toarray(), full_matrices=False)
         comps, sv = vt[:k], s[:k]
     else:
-        DT = D.T.tocsr()
         calls = [0]
 
         def matvec(x):
             calls[0] += 1
-            return D @ x
+            return D.matvec(x)
 
         def rmatvec(y):
             calls[0] += 1
-            return DT @ y
+            return D.rmatvec(y)
 
-        op = LinearOperator((n, m), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
         if start is not None and np.any(start):
             # Start inside the previous principal plane.
             s0 = np.asarray(start, dtype=np.float64)[:k]
@@ -169,8 +168,8 @@ def polis_pca(
         else:
             v0 = rng.standard_normal(m)
         if n < m:
-            v0 = D @ v0 + 1e-12
-        _, s, vt = svds(op, k=k, v0=v0, tol=tol, maxiter=max_iter * max(n, m))
+            v0 = D.matvec(v0) + 1e-12
+        s, vt = svds(matvec, rmatvec, (n, m), k=k, v0=v0, tol=tol, maxiter=max_iter * max(n, m))
         order = np.argsort(s)[::-1]
         comps, sv = vt[order], s[order]
         n_iter = calls[0]
@@ -185,7 +184,7 @@ def polis_pca(
     n_votes = votes.votes_per_participant()
     h = n_hidden
     scale = np.sqrt((m + h) / np.maximum(n_votes + h, 1)) if m else np.ones(n)
-    projections = np.asarray(D @ comps.T) * scale[:, None]
+    projections = D.matmat(comps.T) * scale[:, None]
     single = np.sqrt((m + h) / (1 + h))
     statement_projections = (single * (1.0 - center))[:, None] * comps.T
     extremity = np.sqrt(m + h) * np.abs(-1.0 - center) * np.linalg.norm(comps, axis=0)
