@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-HEAVY = ["numpy", "pandas", "scipy", "sklearn", "matplotlib", "django", "rich.progress"]
+HEAVY = ["numpy", "pandas", "scipy", "sklearn", "matplotlib", "django", "rich"]
 
 
 def test_help_imports_nothing_heavy():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy.optimize import approx_fprime
 
 from minipublic.deliberation.statements import build_vote_matrix, fit_bridging
@@ -74,17 +75,38 @@ def test_seeded_fit_is_reproducible():
     assert np.array_equal(a.statement_intercepts, b.statement_intercepts)
 
 
-def test_fit_is_bit_identical_to_the_plain_als_loop():
-    """The batched products give exactly the numbers of one sparse product per sum."""
+@pytest.mark.parametrize(
+    ("seed", "n", "m", "density", "max_iter", "native"),
+    [
+        (5, 80, 25, 0.6, 40, True),
+        (6, 300, 40, 0.2, 200, True),
+        (7, 25, 90, 0.5, 200, True),
+        (8, 150, 60, 0.1, 200, True),
+        (5, 80, 25, 0.6, 40, False),
+        (6, 300, 40, 0.2, 200, False),
+    ],
+)
+def test_fit_is_bit_identical_to_the_plain_als_loop(seed, n, m, density, max_iter, native):
+    """The fast sweeps (batched products, reused work arrays, scipy's kernels
+    loaded directly or through scipy) give exactly the numbers of the loop as
+    first written: one scipy sparse product per sum, fresh arrays each sweep."""
     import scipy.sparse as sp
 
-    rng = np.random.default_rng(5)
-    n, m = 80, 25
-    cells = rng.random((n, m)) < 0.6
+    from minipublic.deliberation.statements import _linalg
+
+    rng = np.random.default_rng(seed)
+    cells = rng.random((n, m)) < density
     p, s = np.nonzero(cells)
     votes = pd.DataFrame({"participant": p, "statement": s, "vote": rng.choice([-1, 0, 1], len(p))})
     matrix = build_vote_matrix(votes)
-    model = fit_bridging(matrix, seed=3, max_iter=40)
+    n, m = matrix.shape
+    saved = list(_linalg._NATIVE)
+    if not native:
+        _linalg._NATIVE[:] = [None]
+    try:
+        model = fit_bridging(matrix, seed=3, max_iter=max_iter)
+    finally:
+        _linalg._NATIVE[:] = saved
 
     # The loop as first written: six sparse-vector products per side.
     keep = matrix.values != 0
@@ -97,7 +119,10 @@ def test_fit_is_bit_identical_to_the_plain_als_loop():
     R = sp.csr_array((r, (rows, cols)), shape=(n, m))
     ObsT, RT = Obs.T.tocsr(), R.T.tocsr()
     n_u, n_s = np.asarray(Obs.sum(axis=1)).ravel(), np.asarray(Obs.sum(axis=0)).ravel()
-    li, lf = 0.15 * N / (n + m), 0.03 * N / (n + m)
+    # The model's own arithmetic: lambda_i = 5 * 0.03 (not the literal 0.15,
+    # one bit apart), times N / (n + m).
+    lam_i, lam_f = 5 * 0.03, 0.03
+    li, lf = lam_i * (N / (n + m)), lam_f * (N / (n + m))
 
     def side(obs, RR, n_obs, mu, b_o, f_o):
         sf, sff = obs @ f_o, obs @ (f_o**2)
@@ -108,11 +133,11 @@ def test_fit_is_bit_identical_to_the_plain_als_loop():
         return (a22 * sy - sf * syf) / det, (a11 * syf - sf * sy) / det
 
     mu, losses = float(r.mean()), []
-    for _ in range(40):
+    for _ in range(max_iter):
         bu, fu = side(Obs, R, n_u, mu, bs, fs)
         bs, fs = side(ObsT, RT, n_s, mu, bu, fu)
         mu = float(np.mean(r - bu[rows] - bs[cols] - fu[rows] * fs[cols]))
-        losses.append(bridging_loss(r, rows, cols, mu, bu, fu, bs, fs, 0.15, 0.03))
+        losses.append(bridging_loss(r, rows, cols, mu, bu, fu, bs, fs, lam_i, lam_f))
         if len(losses) > 1 and losses[-2] - losses[-1] <= 1e-9 * max(losses[-2], 1e-300):
             break
     if fs[np.argmax(np.abs(fs))] < 0:

@@ -61,7 +61,7 @@ def parse_map_arguments(argv: list[str]) -> dict | None:
             if name not in OPTIONS or name in found:
                 return None
             if not eq:
-                if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                if i + 1 >= len(argv) or argv[i + 1].startswith("--"):
                     return None
                 value = argv[i + 1]
                 i += 1

@@ -228,7 +228,7 @@ def svds(
     if native is not None:
         try:
             return _svds_native(matvec, rmatvec, shape, k, v0, tol, maxiter, native)
-        except _NewStartVector:
+        except _NewStartVectorError:
             # ARPACK met an invariant subspace and wants a random vector, which
             # scipy draws from fresh OS entropy: leave that rare case to scipy.
             pass
@@ -240,7 +240,7 @@ def svds(
     return s, vt
 
 
-class _NewStartVector(Exception):
+class _NewStartVectorError(Exception):
     pass
 
 
@@ -338,7 +338,7 @@ def _eigsh(op, n, k, v0, tol, maxiter, arpack, int_dtype) -> np.ndarray:
             y = slice(ipntr[1], ipntr[1] + n)
             workd[y] = workd[x]
         elif ido == 4:
-            raise _NewStartVector
+            raise _NewStartVectorError
         elif ido == 3:
             raise RuntimeError("ARPACK requested user shifts")
         else:
