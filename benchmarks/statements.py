@@ -4,6 +4,8 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/statements.py            # everything
     .venv/bin/python benchmarks/statements.py --quick    # skip the 50k x 3k case
+    .venv/bin/python benchmarks/statements.py --no-real --no-red-dwarf-large   # ours, synthetic
+    .venv/bin/python benchmarks/statements.py --process  # whole processes, and --help
     .venv/bin/python benchmarks/statements.py --ari-seeds 0 1 2 3 4   # ARI table only
 
 For each real Polis conversation in ../shared/data/polis (CC BY 4.0, The
@@ -13,8 +15,9 @@ column Polis itself exported. Then synthetic conversations up to 50 000
 participants x 3 000 statements with 2.5 million votes. Each measurement runs
 in a fresh subprocess so peak memory (ru_maxrss) belongs to that run alone;
 "base" is the process's memory with the libraries imported and the votes
-loaded, before the pipeline starts. Times on the real conversations are the
-best of 5 runs (the first run in a process pays one-off import costs); the
+loaded, before the pipeline starts. Times are wall clock, with the process's
+CPU time (user + sys) beside them, as the machine is shared. Times on the real
+conversations are the best of 5 runs (the first run in a process pays one-off import costs); the
 synthetic cases run once. Time includes building the vote matrix from the
 long vote table for us, and red-dwarf's own matrix building for red-dwarf.
 
@@ -25,7 +28,8 @@ the same file reading and writing) each run as a fresh process, start to
 exit, best of 5 (wall time, and CPU time user + sys), beside the in-process
 pipeline time; the number of groups and the ARI against Polis' group-id are
 read from each process's groups.csv. Then ``minipublic --help``. The machine
-is shared, so the load average is printed with each row.
+is shared, so the load average is printed with each row. Our sources are
+byte-compiled first, as an installed package's are.
 
 ``--ari-seeds`` prints only the faithfulness table: the ARI of ours and of
 red-dwarf (``random_state`` = the same seed) against Polis' own groups, for
@@ -112,30 +116,32 @@ if spec["tool"] == "red-dwarf":
     from reddwarf.implementations.polis import run_pipeline
     records = red_dwarf_records(votes)
     base = rss_mb()
-    times = []
+    times, cpus = [], []
     for _ in range(spec.get("repeat", 1)):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = run_pipeline(votes=records, mod_out_statement_ids=mod_out, random_state=0)
         times.append(time.perf_counter() - t)
-    seconds = min(times)
+        cpus.append(time.process_time() - c)
+    seconds, cpu = min(times), min(cpus)
     labels = result.participants_df["cluster_id"].dropna().astype(int)
     ids, groups = labels.index.to_numpy(), labels.to_numpy()
 else:
     from minipublic.deliberation.statements import statement_map
     base = rss_mb()
-    times = []
+    times, cpus = [], []
     for _ in range(spec.get("repeat", 1)):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         m = statement_map(votes, moderated_out=mod_out, seed=0, bridging=spec["bridging"])
         times.append(time.perf_counter() - t)
-    seconds = min(times)
+        cpus.append(time.process_time() - c)
+    seconds, cpu = min(times), min(cpus)
     ids, groups = m.participants[m.clustered], m.groups[m.clustered]
 ari = None
 if spec["kind"] == "real":
     from minipublic.deliberation.statements import read_polis_groups
     ref = read_polis_groups(spec["folder"] + "/participants-votes.csv")
     ari = polis_ari(ref, ids, groups)
-print(json.dumps({"seconds": seconds, "peak_mb": rss_mb(), "base_mb": base, "ari": ari,
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": rss_mb(), "base_mb": base, "ari": ari,
                   "k": int(len(np.unique(groups)))}))
 """
 
@@ -162,7 +168,10 @@ def fmt(res: dict | None) -> str:
     if "error" in res:
         return res["error"]
     ari = f", ARI {res['ari']:.3f}" if res.get("ari") is not None else ""
-    return f"{res['seconds']:.3f} s, peak {res['peak_mb']:.0f} MB (base {res['base_mb']:.0f}){ari}"
+    return (
+        f"{res['seconds']:.3f} s (CPU {res['cpu']:.3f} s), peak {res['peak_mb']:.0f} MB "
+        f"(base {res['base_mb']:.0f}){ari}"
+    )
 
 
 def ari_table(seeds: list[int]) -> None:
@@ -247,6 +256,15 @@ def process_table(repeat: int = 5) -> None:
     )
 
     env = {"PYTHONPATH": str(REPO / "src")}
+    # Byte-compile our sources first, as an installed package is: with
+    # PYTHONDONTWRITEBYTECODE set (as on the project's machines) every run
+    # would otherwise compile them anew (~0.04 s), while red-dwarf, installed
+    # in the venv, has its .pyc files.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "minipublic")],
+        check=True,
+        capture_output=True,
+    )
     ours_cmd = [sys.executable, "-c", "from minipublic.cli import main; main()"]
     print(
         "| conversation | Polis k | our k | red-dwarf k | our ARI | red-dwarf ARI "
@@ -327,6 +345,7 @@ def process_table(repeat: int = 5) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 50k x 3k case")
+    parser.add_argument("--no-real", action="store_true", help="only the synthetic cases")
     parser.add_argument(
         "--no-red-dwarf-large",
         action="store_true",
@@ -359,7 +378,9 @@ def main() -> None:
     print("| case | ours (Polis pipeline) | ours + bridging | red-dwarf 0.4.0 | speed-up |")
     print("| --- | --- | --- | --- | --- |")
     cases = []
-    if DATA.exists():
+    if args.no_real:
+        pass
+    elif DATA.exists():
         cases += [
             ("real", name, {"kind": "real", "folder": str(DATA / name), "repeat": 5})
             for name in CONVERSATIONS

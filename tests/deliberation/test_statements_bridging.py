@@ -82,6 +82,7 @@ def test_seeded_fit_is_reproducible():
         (6, 300, 40, 0.2, 200, True),
         (7, 25, 90, 0.5, 200, True),
         (8, 150, 60, 0.1, 200, True),
+        (9, 1000, 200, 0.3, 200, True),  # ratings in several blocks of _residuals
         (5, 80, 25, 0.6, 40, False),
         (6, 300, 40, 0.2, 200, False),
     ],
