@@ -568,6 +568,11 @@ def _mix(k):
     return mix
 
 
+def _n_labels(labels) -> int:
+    """Number of distinct labels ``0, 1, ...`` (``np.unique`` would import numpy.ma)."""
+    return int(np.count_nonzero(np.bincount(labels)))
+
+
 def _count_distinct(X):
     """Number of distinct rows of ``X`` (as ``len(np.unique(X, axis=0))``)."""
     if len(X) == 0:
@@ -933,7 +938,7 @@ def cluster_participants(
     )
     for k in range(2, max_k + 1):
         labels = fits[k].labels_
-        if len(np.unique(labels)) < 2:
+        if _n_labels(labels) < 2:
             continue
         score = silhouette(centers, labels, dist=dist)
         silhouettes[k] = score
@@ -960,7 +965,7 @@ def cluster_participants(
     refined = False
     if refine and k > 1 and n_distinct > k:
         cand_labels, cand_centers, _ = _modal_kmeans(X, k, base_labels, seed=seed)
-        if len(np.unique(cand_labels)) == k:
+        if _n_labels(cand_labels) == k:
             labels, gc, refined = cand_labels, cand_centers, True
     # Order groups by size (members), largest first, ties by centre x then y.
     sizes = np.bincount(labels, minlength=k)

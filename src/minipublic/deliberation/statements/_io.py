@@ -231,8 +231,8 @@ class VoteColumns:
         """``build_vote_matrix(self.frame())``, computed without pandas."""
         from ._matrix import _from_codes, _int_codes
 
-        participants = np.unique(self.participant)
-        statements = np.unique(self.statement)
+        participants = _sorted_unique(self.participant)
+        statements = _sorted_unique(self.statement)
         return _from_codes(
             participants,
             statements,
@@ -241,6 +241,15 @@ class VoteColumns:
             self.vote.astype(np.int8),
             self.timestamp,
         )
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an int64 array, without its import of numpy.ma (7 ms)."""
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def read_vote_columns(path: str | Path) -> VoteColumns | None:
