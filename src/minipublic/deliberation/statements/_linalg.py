@@ -8,10 +8,11 @@ needs only two pieces of it: ARPACK's Lanczos iteration (for
 compiled extension modules inside scipy that import nothing but NumPy, so
 they are loaded here from scipy's own files, and scipy's short Python
 drivers around them (``scipy.sparse.linalg.svds`` with ``solver="arpack"``
-and ``eigsh`` in standard mode, scipy 1.18) are followed step by step.
-The results are the same to the last bit as scipy's; a test checks it.
-If the modules are not where scipy 1.18 keeps them, :func:`svds` falls
-back to importing scipy.
+and ``eigsh`` in standard mode, as in scipy 1.18) are followed step by step.
+The results are the same to the last bit as scipy's; tests check it, and
+would show a later scipy that changes its drivers. With a scipy before 1.18,
+or one whose modules are not where 1.18 keeps them, everything here goes
+through the scipy package instead (same results, slower start).
 
 The sparse products sum each output in the same order as scipy's
 ``csr_matvec`` (the stored entries of a row in order, starting from 0), so
@@ -21,7 +22,7 @@ they too give scipy's results to the last bit.
 from __future__ import annotations
 
 import functools
-import glob
+import importlib.machinery
 import importlib.util
 import os
 from collections.abc import Callable
@@ -146,15 +147,15 @@ _NATIVE: list = []
 
 
 def _load(directory: str, relative: str, name: str):
-    matches = sorted(glob.glob(os.path.join(directory, relative, name + ".*.so"))) or sorted(
-        glob.glob(os.path.join(directory, relative, name + ".*.pyd"))
-    )
-    if not matches:
-        raise ImportError(name)
-    spec = importlib.util.spec_from_file_location(name, matches[0])
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The extension module ``name`` from scipy's folder ``relative``, not registered in sys.modules."""
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(directory, relative, name + suffix)
+        if os.path.exists(path):
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    raise ImportError(name)
 
 
 class _Native:
@@ -172,12 +173,19 @@ def _native():
             if not config.__dict__.get("_built_with_meson"):
                 raise ImportError("scipy config")
             version = _scipy_version(directory)
-            if version[:2] != (1, 18):
+            if version < (1, 18):  # the modules below appeared in this form in 1.18
                 raise ImportError(f"scipy {version}")
             ilp64 = bool(config.CONFIG["Build Dependencies"]["lapack"].get("has ilp64", False))
             arpack = _load(directory, "sparse/linalg/_eigen/arpack", "_arpacklib")
             batched = _load(directory, "linalg", "_batched_linalg")
             sparse = _load(directory, "sparse", "_sparsetools")
+            for module, names in (
+                (arpack, ("dsaupd_wrap", "dseupd_wrap")),
+                (batched, ("_svd",)),
+                (sparse, ("csr_matvec", "csr_matvecs", "csr_tocsc")),
+            ):
+                if not all(callable(getattr(module, name, None)) for name in names):
+                    raise ImportError(module.__name__)
             _NATIVE.append(_Native(arpack, batched, sparse, np.int64 if ilp64 else np.int32))
         except (ImportError, OSError, KeyError, AttributeError, TypeError, IndexError, ValueError):
             _NATIVE.append(None)
