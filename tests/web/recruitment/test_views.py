@@ -254,7 +254,10 @@ def test_inviting_forms_only_in_the_phases_that_accept_them(client_as, demo_asse
     assert 'id="inviting-closed"' in html
     upload = client.post(
         f"{url}addresses/upload/",
-        {"file": SimpleUploadedFile("late.csv", b"address,area\n1 Rd,north\n"), "area_column": "area"},
+        {
+            "file": SimpleUploadedFile("late.csv", b"address,area\n1 Rd,north\n"),
+            "area_column": "area",
+        },
     )
     assert upload.status_code == 403
     assert not AddressFile.objects.filter(assembly=demo_assembly, name="late.csv").exists()
