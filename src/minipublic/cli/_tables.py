@@ -102,8 +102,12 @@ def assign(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (record it to re-run).")] = 0,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds of search at most.")
-    ] = 5.0,
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Seconds of search at most; start-up, reading and writing add about 1 s.",
+        ),
+    ] = 3.5,
 ) -> None:
     """Seat MEMBERS at tables for each round; write OUT/plan.csv and OUT/summary.txt."""
     from minipublic.deliberation.tables import (

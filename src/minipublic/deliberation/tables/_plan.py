@@ -143,19 +143,23 @@ class TablePlan:
                     f"  {row.feature} ({row.kind}, weight {row.weight:g}): "
                     f"mean {row.mean:.3f}, worst table {row.worst:.3f}"
                 )
+            # One pass over the rows (filtering the frame per table was a
+            # quarter of a second for 8 rounds of 15 tables).
+            by_table: dict[tuple[int, int], list] = {}
+            for row in self.mixing.itertuples(index=False):
+                by_table.setdefault((int(row.round), int(row.table)), []).append(row)
             for r in range(1, self.rounds + 1):
                 lines.append("")
                 lines.append(f"Round {r}")
-                part = self.mixing[self.mixing["round"] == r]
                 for t in range(1, self.tables + 1):
-                    at = part[part["table"] == t]
-                    if at.empty:
+                    at = by_table.get((r, t))
+                    if not at:
                         continue
                     bits = []
-                    for row in at.itertuples(index=False):
+                    for row in at:
                         counts = ", ".join(f"{k} {v}" for k, v in row.counts.items())
                         bits.append(f"{row.feature} {row.score:.2f} [{counts}]")
-                    lines.append(f"  table {t} ({int(at['size'].iloc[0])}): " + "; ".join(bits))
+                    lines.append(f"  table {t} ({int(at[0].size)}): " + "; ".join(bits))
         return "\n".join(lines) + "\n"
 
 
