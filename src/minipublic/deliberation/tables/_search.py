@@ -26,7 +26,8 @@ CLUSTER_SCALE = 2.0
 # one attempt in 17 finds 7 repeat-free rows instead of 6 (~10 ms each), and
 # the row completing them collides 2 or 3 times depending on the attempt.
 TEMPLATE_RESTARTS = 60
-TEMPLATE_SHARE = 0.3  # of the time limit, at most, for those restarts
+TEMPLATE_SHARE = 0.3  # of the time limit (in CPU seconds), at most, for those restarts
+TEMPLATE_KEEP = 4  # attempts with the most rows whose completions are compared
 MATCH_SHARE = 0.6  # of the time left after the difference matrix, for matching seats
 MATCH_ROWS = 12  # extra seeded searches for more repeat-free rounds
 REPEAT_WEIGHT = 2.0  # a repeat meeting costs about two members out of place
@@ -531,23 +532,27 @@ def solve(
     # to particular tables round after round, which the greedy start handles.
     suits_template = R >= 2 and s <= T
     if suits_template:
-        # Keep the attempt with the most repeat-free rows, then the fewest
-        # collisions in the rows that complete it.
-        best_key, rows, exact, collisions = None, None, 0, 0
-        restarts_until = t0 + TEMPLATE_SHARE * time_limit
+        # Keep the attempts with the most repeat-free rows (a few of them),
+        # then complete each and keep the one whose rows collide least. The
+        # cap is on CPU time, so a busy machine does not cut it short.
+        tied: list[np.ndarray] = []
+        cpu_until = time.process_time() + TEMPLATE_SHARE * time_limit
         for attempt in range(TEMPLATE_RESTARTS):
-            if attempt and time.perf_counter() > restarts_until:
+            if attempt and time.process_time() > cpu_until:
                 restart_cut = True  # the plan now depends on the machine's speed
                 break
             found = difference_rows(T, s, R, rng)
-            if best_key is not None and len(found) < best_key[0]:
-                continue
-            full, clash = (found, 0) if len(found) >= R else near_rows(found, T, s, R, rng)
-            key = (len(found), -clash)
-            if best_key is None or key > best_key:
-                best_key, rows, exact, collisions = key, full, len(found), clash
-            if clash == 0 or len(found) >= min(R, T):  # no set has more than T rows
+            if not tied or len(found) > len(tied[0]):
+                tied = [found]
+            elif len(found) == len(tied[0]) and len(tied) < TEMPLATE_KEEP:
+                tied.append(found)
+            if len(tied[0]) >= min(R, T):  # no set has more than T rows
                 break
+        exact = len(tied[0])
+        rows, collisions = tied[0], 0
+        if exact < R:
+            options = [near_rows(found, T, s, R, rng) for found in tied]
+            rows, collisions = min(options, key=lambda option: option[1])
         if len(rows) >= 2:
             tau = seat_tables(rows, T)
             now = time.perf_counter()
