@@ -303,7 +303,7 @@ def main() -> None:
         "--time-limit",
         type=float,
         default=3.5,
-        help="search seconds in this process (the CLI runs with its own default, 4.5 s in all)",
+        help="search seconds in this process (the CLI runs with its own default, 4 s in all)",
     )
     parser.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
     parser.add_argument("--no-cli", action="store_true", help="skip timing the CLI process")

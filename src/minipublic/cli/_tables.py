@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 _IMPORTED = time.monotonic()
-WRITE_RESERVE = 0.3  # seconds kept back from the search for scoring and writing the files
+WRITE_RESERVE = 0.5  # seconds kept back from the search for scoring and writing the files
 MIN_SEARCH = 0.5  # the search always gets at least this long
 
 
@@ -128,7 +128,7 @@ def assign(
             help="Seconds for the whole command (start-up, reading, search, writing); "
             f"the search gets what is left, at least {MIN_SEARCH:g} s.",
         ),
-    ] = 4.5,
+    ] = 4.0,
 ) -> None:
     """Seat MEMBERS at tables for each round; write OUT/plan.csv and OUT/summary.txt."""
     from minipublic.deliberation.tables import (
