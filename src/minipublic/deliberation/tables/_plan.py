@@ -335,7 +335,9 @@ def assign_tables(
     When there are at least as many tables T as seats per table, the rounds
     start from a difference matrix over Z_T: seat (x, y) sits at table
     (y + f_k(x)) mod T in round k, which makes rounds repeat-free whoever
-    takes which seat (rows that cannot be made collision-free are chosen
+    takes which seat (the rows come from a seeded backtracking search,
+    restarted up to 60 times to keep the attempt with the most
+    repeat-free rows; rows that cannot be made collision-free are chosen
     to collide least); members are matched to seats by tabu search on the
     mixing term alone, then each round is mended by swaps to gather
     together groups and clustered values, honour pins and accessible
