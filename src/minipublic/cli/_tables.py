@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+_IMPORTED = time.monotonic()
+WRITE_RESERVE = 0.5  # seconds kept back from the search for scoring and writing the files
+MIN_SEARCH = 0.5  # the search always gets at least this long
+
+
+def _seconds_since_start() -> float:
+    """Seconds since this process started (from /proc on Linux; else since this module loaded)."""
+    try:
+        with open(f"/proc/{os.getpid()}/stat", encoding="ascii") as f:
+            # Field 22 (starttime, clock ticks after boot) follows the ")" of the name.
+            started = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - started / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _IMPORTED
+
 
 app = typer.Typer(
     help="Table plans: mixed tables for several rounds, few repeat meetings, re-seating.",
@@ -103,8 +123,13 @@ def assign(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (record it to re-run).")] = 0,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds of search at most.")
-    ] = 5.0,
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Seconds for the whole command (start-up, reading, search, writing); "
+            f"the search gets what is left, at least {MIN_SEARCH:g} s.",
+        ),
+    ] = 4.0,
 ) -> None:
     """Seat MEMBERS at tables for each round; write OUT/plan.csv and OUT/summary.txt."""
     from minipublic.deliberation.tables import (
@@ -145,7 +170,7 @@ def assign(
             apart=pairs,
             pinned=pins,
             facilitators=fac,
-            time_limit=time_limit,
+            time_limit=max(MIN_SEARCH, time_limit - _seconds_since_start() - WRITE_RESERVE),
         )
         out.mkdir(parents=True, exist_ok=True)
         plan.assignment.to_csv(out / "plan.csv", index=False)

@@ -163,6 +163,42 @@ class TestCreateAndEdit:
         assert event.new == {"title": "Aberwen Climate Assembly 2040"}
 
 
+class TestMeetings:
+    def test_update_meeting_records_only_changed_fields(self, demo_assembly, user):
+        olivia = user("organiser")
+        meeting = actions.check_schedule_meeting(
+            demo_assembly,
+            title="Weekend 5",
+            starts_at=dt.datetime(2030, 5, 4, 10, tzinfo=dt.UTC),
+            place="Town hall",
+            acting_user=olivia,
+        )
+        actions.do_update_meeting(
+            meeting,
+            acting_user=olivia,
+            title="Weekend 5",
+            title_cy="Penwythnos 5",
+            place="Town hall",
+            place_cy="Neuadd y dref",
+        )
+        meeting.refresh_from_db()
+        assert (meeting.title_cy, meeting.place_cy) == ("Penwythnos 5", "Neuadd y dref")
+        (event,) = _events(demo_assembly, "meeting.updated")
+        assert event.actor == olivia
+        assert event.old == {"title_cy": "", "place_cy": ""}
+        assert event.new == {"title_cy": "Penwythnos 5", "place_cy": "Neuadd y dref"}
+
+    def test_update_meeting_without_change_writes_nothing(self, demo_assembly, user):
+        meeting = actions.check_schedule_meeting(
+            demo_assembly,
+            title="Weekend 6",
+            starts_at=dt.datetime(2030, 6, 1, 10, tzinfo=dt.UTC),
+            acting_user=user("organiser"),
+        )
+        actions.do_update_meeting(meeting, acting_user=user("organiser"), title="Weekend 6")
+        assert not _events(demo_assembly, "meeting.updated")
+
+
 class TestStaff:
     def test_invite_new_person_creates_account_and_sends_link(
         self, demo_assembly, user, django_capture_on_commit_callbacks, client

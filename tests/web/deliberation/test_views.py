@@ -13,6 +13,7 @@ from django.test import Client
 
 from minipublic.web.assemblies.actions import do_change_phase
 from minipublic.web.assemblies.models import AuditEvent, Phase
+from minipublic.web.csvcells import safe_cell
 from minipublic.web.deliberation import actions
 from minipublic.web.deliberation.models import (
     Conversation,
@@ -23,7 +24,7 @@ from minipublic.web.deliberation.models import (
     Vote,
     Voter,
 )
-from minipublic.web.deliberation.views import COOKIE, safe_cell
+from minipublic.web.deliberation.views import COOKIE
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minipublic.web.assemblies.models import AuditEvent, Meeting
 from minipublic.web.learning import actions
@@ -68,6 +68,38 @@ def test_create_session_schedules_meeting_and_saves_plan(small, user):
     assert _events("meeting.scheduled", small["assembly"]).get().object_id == str(meeting.pk)
     event = _events("session_plan.saved", small["assembly"]).get()
     assert event.actor == olivia and event.new == {"agenda": "10:00 Welcome", "speakers": ["Dr A"]}
+
+
+def test_session_welsh_title_and_place_are_saved_shown_and_audited(small, user):
+    olivia = user("organiser")
+    starts = timezone.now() + dt.timedelta(days=20)
+    meeting = actions.check_create_session(
+        small["assembly"],
+        title="Weekend 4",
+        title_cy=" Penwythnos 4 ",
+        starts_at=starts,
+        place="Town hall",
+        place_cy="Neuadd y dref",
+        acting_user=olivia,
+    )
+    meeting.refresh_from_db()
+    assert (meeting.title_cy, meeting.place_cy) == ("Penwythnos 4", "Neuadd y dref")
+    with translation.override("cy"):
+        assert (meeting.local_title, meeting.local_place) == ("Penwythnos 4", "Neuadd y dref")
+    with translation.override("en"):
+        assert meeting.local_title == "Weekend 4"
+    actions.check_update_session(
+        meeting,
+        title="Weekend 4",
+        title_cy="Penwythnos pedwar",
+        starts_at=starts,
+        place="Town hall",
+        place_cy="Neuadd y dref",
+        acting_user=olivia,
+    )
+    event = _events("meeting.updated", small["assembly"]).get()
+    assert event.old == {"title_cy": "Penwythnos 4"}
+    assert event.new == {"title_cy": "Penwythnos pedwar"}
 
 
 def test_create_session_invalid_creates_nothing(small, user, other_assembly):

@@ -129,6 +129,7 @@ def test_organiser_plans_session_with_speakers(client_as, demo_assembly):
         S + "sessions/new/",
         {
             "title": "Weekend 4: Food and farming",
+            "title_cy": "Penwythnos 4: Bwyd a ffermio",
             "starts_at": "2027-01-17T10:00",
             "ends_at": "2027-01-17T16:00",
             "place": "https://meet.example/w4",
@@ -141,8 +142,13 @@ def test_organiser_plans_session_with_speakers(client_as, demo_assembly):
     assert meeting.starts_at.hour == 10
     plan = SessionPlan.objects.get(meeting=meeting)
     assert set(plan.speakers.all()) == set(speakers)
+    assert meeting.title_cy == "Penwythnos 4: Bwyd a ffermio"
     page = client.get(S + f"sessions/{meeting.pk}/edit/").content.decode()
     assert 'value="2027-01-17T10:00"' in page
+    assert 'value="Penwythnos 4: Bwyd a ffermio"' in page
+    client.cookies["django_language"] = "cy"
+    welsh = client.get(S + f"sessions/{meeting.pk}/", HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "<h1>Penwythnos 4: Bwyd a ffermio</h1>" in welsh
 
 
 def test_welsh_session_dates_round_trip(client_as, demo_assembly):

@@ -238,3 +238,26 @@ def test_overview_and_support_board_render(client_as):
     board = client.get(f"/a/{DEMO_SLUG}/recruitment/support/?who=all")
     assert board.status_code == 200
     assert board.context["n_rows"] > 100
+
+
+def test_inviting_forms_only_in_the_phases_that_accept_them(client_as, demo_assembly):
+    """After the register phase the page says why, instead of offering forms that would be refused."""
+    client = client_as("organiser")
+    url = f"/a/{DEMO_SLUG}/recruitment/"
+    type(demo_assembly).objects.filter(pk=demo_assembly.pk).update(phase="register")
+    html = client.get(url).content.decode()
+    assert "Upload addresses" in html and 'id="inviting-closed"' not in html
+    type(demo_assembly).objects.filter(pk=demo_assembly.pk).update(phase="deliberate")
+    html = client.get(url).content.decode()
+    assert "Upload addresses" not in html and "Save weights" not in html
+    assert "Remake the letters" not in html and "Make the letters (PDF)" not in html
+    assert 'id="inviting-closed"' in html
+    upload = client.post(
+        f"{url}addresses/upload/",
+        {
+            "file": SimpleUploadedFile("late.csv", b"address,area\n1 Rd,north\n"),
+            "area_column": "area",
+        },
+    )
+    assert upload.status_code == 403
+    assert not AddressFile.objects.filter(assembly=demo_assembly, name="late.csv").exists()

@@ -133,3 +133,21 @@ def test_pages_in_welsh(demo_assembly, client_as):
     assert "Tegwch" in page
     page = client.get(f"/a/{demo_assembly.slug}/selection/panel/").content.decode()
     assert "Y panel a phobl yn lle eraill" in page
+
+
+def test_quota_and_panel_forms_only_in_the_phases_that_accept_them(client_as, demo_assembly):
+    """Outside their phases the pages show the quotas and the panel read-only, and say why."""
+    client = client_as("organiser")
+    quotas = f"/a/{demo_assembly.slug}/selection/quotas/"
+    panel = f"/a/{demo_assembly.slug}/selection/panel/"
+    type(demo_assembly).objects.filter(pk=demo_assembly.pk).update(phase="select")
+    html = client.get(quotas).content.decode()
+    assert "Save quotas" in html and 'id="quotas-closed"' not in html
+    assert "Record answer" in client.get(panel).content.decode()
+    type(demo_assembly).objects.filter(pk=demo_assembly.pk).update(phase="deliberate")
+    html = client.get(quotas).content.decode()
+    assert "Save quotas" not in html and "Use these features" not in html
+    assert 'id="quotas-closed"' in html and "disabled" in html
+    html = client.get(panel).content.decode()
+    assert "Record answer" not in html and "Draw a replacement" not in html
+    assert 'id="panel-closed"' in html

@@ -143,19 +143,23 @@ class TablePlan:
                     f"  {row.feature} ({row.kind}, weight {row.weight:g}): "
                     f"mean {row.mean:.3f}, worst table {row.worst:.3f}"
                 )
+            # One pass over the rows (filtering the frame per table was a
+            # quarter of a second for 8 rounds of 15 tables).
+            by_table: dict[tuple[int, int], list] = {}
+            for row in self.mixing.itertuples(index=False):
+                by_table.setdefault((int(row.round), int(row.table)), []).append(row)
             for r in range(1, self.rounds + 1):
                 lines.append("")
                 lines.append(f"Round {r}")
-                part = self.mixing[self.mixing["round"] == r]
                 for t in range(1, self.tables + 1):
-                    at = part[part["table"] == t]
-                    if at.empty:
+                    at = by_table.get((r, t))
+                    if not at:
                         continue
                     bits = []
-                    for row in at.itertuples(index=False):
+                    for row in at:
                         counts = ", ".join(f"{k} {v}" for k, v in row.counts.items())
                         bits.append(f"{row.feature} {row.score:.2f} [{counts}]")
-                    lines.append(f"  table {t} ({int(at['size'].iloc[0])}): " + "; ".join(bits))
+                    lines.append(f"  table {t} ({int(at[0].size)}): " + "; ".join(bits))
         return "\n".join(lines) + "\n"
 
 
@@ -331,7 +335,9 @@ def assign_tables(
     When there are at least as many tables T as seats per table, the rounds
     start from a difference matrix over Z_T: seat (x, y) sits at table
     (y + f_k(x)) mod T in round k, which makes rounds repeat-free whoever
-    takes which seat (rows that cannot be made collision-free are chosen
+    takes which seat (the rows come from a seeded backtracking search,
+    restarted up to 60 times to keep the attempt with the most
+    repeat-free rows; rows that cannot be made collision-free are chosen
     to collide least); members are matched to seats by tabu search on the
     mixing term alone, then each round is mended by swaps to gather
     together groups and clustered values, honour pins and accessible

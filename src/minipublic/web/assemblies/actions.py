@@ -519,3 +519,42 @@ def do_schedule_meeting(
         },
     )
     return meeting
+
+
+def _meeting_values(meeting: Meeting) -> dict:
+    return {
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat() if meeting.ends_at else None,
+        "place": meeting.place,
+        "what_to_bring": meeting.what_to_bring,
+        "title_cy": meeting.title_cy,
+        "place_cy": meeting.place_cy,
+    }
+
+
+@transaction.atomic
+def do_update_meeting(meeting: Meeting, *, acting_user, **changes) -> Meeting:
+    """Change a meeting's date, titles, places or what to bring; writes ``meeting.updated``.
+
+    ``changes`` are Meeting fields and their new values; the audit line
+    holds only the fields whose value changed. Assumes valid input (the
+    learning app's ``check_update_session`` validates).
+    """
+    old_values = _meeting_values(meeting)
+    for field, value in changes.items():
+        setattr(meeting, field, value)
+    new_values = _meeting_values(meeting)
+    changed = [f for f in new_values if new_values[f] != old_values[f]]
+    if not changed:
+        return meeting
+    meeting.save(update_fields=list(changes))
+    record_event(
+        "meeting.updated",
+        meeting,
+        actor=acting_user,
+        assembly=meeting.assembly,
+        old={f: old_values[f] for f in changed},
+        new={f: new_values[f] for f in changed},
+    )
+    return meeting

@@ -44,6 +44,7 @@ from django.db import models, transaction
 
 from minipublic.errors import MinipublicError
 from minipublic.web.assemblies.models import Assembly
+from minipublic.web.csvcells import safe_cell
 
 FORMAT = "minipublic-assembly-archive"
 VERSION = 1
@@ -147,11 +148,6 @@ def _users_referred_to(rows: dict) -> list:
     return list(User.objects.filter(pk__in=ids).order_by("email"))
 
 
-def _safe_cell(text: str) -> str:
-    """A spreadsheet-safe cell (OWASP CSV injection): no leading = + - @ tab or CR formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_text(model, objs) -> str:
     fields = model._meta.concrete_fields
     out = io.StringIO()
@@ -163,7 +159,7 @@ def _csv_text(model, objs) -> str:
             value = getattr(obj, f.attname)
             if isinstance(value, dict | list):
                 value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-            row.append(_safe_cell("" if value is None else str(value)))
+            row.append(safe_cell("" if value is None else str(value)))
         writer.writerow(row)
     return out.getvalue()
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minipublic.web.csvcells import safe_cell
 from minipublic.web.deliberation import actions, routing
 from minipublic.web.deliberation.models import (
     RATING_MAX,
@@ -625,15 +626,6 @@ def moderate_statement(request, slug, statement_id):
                 request, _("Statement %(id)s: %(msg)s") % {"id": statement.pk, "msg": message}
             )
     return redirect("deliberation:moderate", slug=slug)
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @require_permission("export", "moderation_log")

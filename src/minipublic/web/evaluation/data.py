@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from minipublic.web.csvcells import safe_cell
 from minipublic.web.evaluation.items import bank_items, catalogue
 from minipublic.web.evaluation.models import Response, Wave
 
@@ -228,13 +229,8 @@ def data_version(assembly) -> str:
     return build_frames(assembly, pseudonym_seed=0).data_version
 
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _neutralise(value):
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
+    return safe_cell(value) if isinstance(value, str) else value
 
 
 def to_csv(df: pd.DataFrame) -> str:

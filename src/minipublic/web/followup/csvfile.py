@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from minipublic.web.csvcells import read_cell, safe_cell
 from minipublic.web.decisions.models import Recommendation
 from minipublic.web.followup import actions
 from minipublic.web.followup.models import Category, Fidelity, ImplementationStatus, Response
@@ -47,16 +48,6 @@ COLUMNS = (
 MAX_ROWS = 5000
 
 
-def _cell(value) -> str:
-    """Spreadsheet-safe text (OWASP CSV injection): a leading = + - @ is quoted with '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _uncell(text: str) -> str:
-    return text[1:] if text[:2] in ("'=", "'+", "'-", "'@", "'\t", "'\r") else text
-
-
 def export_csv(assembly) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -64,7 +55,7 @@ def export_csv(assembly) -> str:
     for row in tracker_rows(assembly):
         p, u = row.published, row.latest
         writer.writerow(
-            _cell(v)
+            safe_cell(v)
             for v in (
                 row.recommendation.number,
                 row.recommendation.title,
@@ -134,7 +125,7 @@ def read_csv(assembly, data: bytes, name: str) -> list[_Row]:
             break
         if not any(cell.strip() for cell in raw):
             continue
-        cells = {c: _uncell(raw[i].strip()) if i < len(raw) else "" for c, i in at.items()}
+        cells = {c: read_cell(raw[i].strip()) if i < len(raw) else "" for c, i in at.items()}
 
         def err(column: str, message: str, line: int = line) -> None:
             errors.append(f"{name} row {line}, column {column}: {message}")

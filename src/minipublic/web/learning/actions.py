@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minipublic.web.assemblies.actions import check_schedule_meeting
+from minipublic.web.assemblies.actions import check_schedule_meeting, do_update_meeting
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.assemblies.models import Assembly, Meeting
 from minipublic.web.learning.models import (
@@ -99,6 +99,8 @@ def check_create_session(
     what_to_bring: str = "",
     agenda: str = "",
     speakers=(),
+    title_cy: str = "",
+    place_cy: str = "",
     acting_user,
 ) -> Meeting:
     """Schedule the meeting (assemblies app) and save its agenda and speakers, all or nothing."""
@@ -110,6 +112,8 @@ def check_create_session(
         ends_at=ends_at,
         place=place.strip(),
         what_to_bring=what_to_bring.strip(),
+        title_cy=title_cy,
+        place_cy=place_cy,
         acting_user=acting_user,
     )
     do_save_session_plan(meeting, agenda=agenda.strip(), speakers=chosen, acting_user=acting_user)
@@ -126,9 +130,11 @@ def check_update_session(
     what_to_bring: str = "",
     agenda: str = "",
     speakers=(),
+    title_cy: str = "",
+    place_cy: str = "",
     acting_user,
 ) -> Meeting:
-    """Validate, then :func:`do_update_meeting` and :func:`do_save_session_plan` together."""
+    """Validate, then :func:`~minipublic.web.assemblies.actions.do_update_meeting` and :func:`do_save_session_plan` together."""
     errors = {}
     if not title.strip():
         errors["title"] = _("Give the session a title.")
@@ -145,47 +151,13 @@ def check_update_session(
             ends_at=ends_at,
             place=place.strip(),
             what_to_bring=what_to_bring.strip(),
+            title_cy=title_cy.strip(),
+            place_cy=place_cy.strip(),
             acting_user=acting_user,
         )
         do_save_session_plan(
             meeting, agenda=agenda.strip(), speakers=chosen, acting_user=acting_user
         )
-    return meeting
-
-
-def _meeting_values(meeting: Meeting) -> dict:
-    return {
-        "title": meeting.title,
-        "starts_at": meeting.starts_at.isoformat(),
-        "ends_at": meeting.ends_at.isoformat() if meeting.ends_at else None,
-        "place": meeting.place,
-        "what_to_bring": meeting.what_to_bring,
-    }
-
-
-@transaction.atomic
-def do_update_meeting(meeting: Meeting, *, acting_user, **changes) -> Meeting:
-    """Change a meeting's date, title, place or what to bring; writes ``meeting.updated``.
-
-    The assemblies app schedules meetings but has no action to change one,
-    so this one does, with its own audit line (only the changed fields).
-    """
-    old_values = _meeting_values(meeting)
-    for field, value in changes.items():
-        setattr(meeting, field, value)
-    new_values = _meeting_values(meeting)
-    changed = [f for f in new_values if new_values[f] != old_values[f]]
-    if not changed:
-        return meeting
-    meeting.save(update_fields=list(changes))
-    record_event(
-        "meeting.updated",
-        meeting,
-        actor=acting_user,
-        assembly=meeting.assembly,
-        old={f: old_values[f] for f in changed},
-        new={f: new_values[f] for f in changed},
-    )
     return meeting
 
 

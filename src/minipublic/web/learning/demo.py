@@ -256,9 +256,11 @@ def load(demo: Demo) -> None:
     welcome = actions.check_create_session(
         assembly,
         title="Welcome day: how the assembly works",
+        title_cy="Diwrnod croeso: sut mae’r cynulliad yn gweithio",
         starts_at=start,
         ends_at=start + dt.timedelta(hours=5),
         place="Aberwen Community Hall, 12 High Street",
+        place_cy="Neuadd Gymuned Aberwen, 12 Stryd Fawr",
         what_to_bring="Nothing. Lunch and travel costs are paid for.",
         agenda="10:00 Welcome and getting to know each other\n10:45 Net zero in ten minutes\n"
         "11:30 Living with a heat pump\n13:00 Lunch\n13:45 Questions to the speakers\n"

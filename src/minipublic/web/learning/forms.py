@@ -31,6 +31,12 @@ def _datetime_field(label, required=True):
 
 class SessionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
+    title_cy = forms.CharField(
+        label=_("Title in Welsh"),
+        required=False,
+        max_length=200,
+        help_text=_("Shown to people using the site in Welsh. Empty: the English title."),
+    )
     starts_at = _datetime_field(_("Starts at"))
     ends_at = _datetime_field(_("Ends at"), required=False)
     place = forms.CharField(
@@ -38,6 +44,12 @@ class SessionForm(forms.Form):
         required=False,
         max_length=300,
         help_text=_("An address, or the link members open to join online."),
+    )
+    place_cy = forms.CharField(
+        label=_("Place in Welsh"),
+        required=False,
+        max_length=300,
+        help_text=_("Empty: the place as written above."),
     )
     what_to_bring = forms.CharField(
         label=_("What to bring or prepare"),

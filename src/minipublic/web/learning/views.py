@@ -127,9 +127,11 @@ def session_edit(request, slug, meeting_id):
     plan = actions.plan_of(meeting)
     initial = {
         "title": meeting.title,
+        "title_cy": meeting.title_cy,
         "starts_at": timezone.localtime(meeting.starts_at),
         "ends_at": timezone.localtime(meeting.ends_at) if meeting.ends_at else None,
         "place": meeting.place,
+        "place_cy": meeting.place_cy,
         "what_to_bring": meeting.what_to_bring,
         "agenda": plan.agenda,
         "speakers": [s.pk for s in plan.speakers.all()] if plan.pk else [],

@@ -876,12 +876,16 @@ def _send_all(outbox: list[tuple[str, str, str]]) -> None:
 def do_tell_not_selected(assembly: Assembly, *, acting_user=None) -> int:
     """Tell everyone still in the pool and not selected: "not selected this time, thank you".
 
-    Each registrant whose status is still ``registered`` gets the message
+    Run by the background task the draw queues
+    (:func:`minipublic.web.recruitment.tasks.tell_not_selected`): each
+    registrant whose status is still ``registered`` gets the message
     once, in their language (email, or a letter in the mail-merge file).
     Imported people without any personal details cannot be reached and are
     skipped. Returns how many were told now; writes
     ``registrants.told_not_selected`` when anyone was.
     """
+    # Two runs at once (the draw's task and a retry) take turns: each person is told once.
+    Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
     waiting = (
         Registrant.objects.filter(
             assembly=assembly, status="registered", participant__personal_details__isnull=False
@@ -895,10 +899,7 @@ def do_tell_not_selected(assembly: Assembly, *, acting_user=None) -> int:
         m for r in waiting if (m := tell_registrant(r, Message.Kind.NOT_SELECTED, outbox=outbox))
     ]
     if outbox:
-        # Hundreds of emails: sent by the background worker, not in the organiser's request.
-        from minipublic.web.recruitment.tasks import send_emails
-
-        transaction.on_commit(lambda: send_emails.enqueue(outbox=[list(m) for m in outbox]))
+        transaction.on_commit(lambda: _send_all(outbox))
     if told:
         record_event(
             "registrants.told_not_selected",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from minipublic.web.csvcells import safe_cell
 from minipublic.web.recruitment.models import Address
 
 MAIL_MERGE_COLUMNS = ("letter_code", "address", "street", "postcode", "area", "register_url")
@@ -155,7 +156,7 @@ def mail_merge_csv(addresses, *, register_url: str) -> str:
         # Cells come from an uploaded file: never let a spreadsheet run them as formulas.
         writer.writerow(
             [
-                _cell(v)
+                safe_cell(v)
                 for v in (a.letter_code, a.address, a.street, a.postcode, a.area, register_url)
             ]
         )
@@ -174,16 +175,6 @@ POST_COLUMNS = (
 )
 
 
-def _cell(value) -> str:
-    """A spreadsheet-safe cell: text starting with = + - @ is not read as a formula.
-
-    OWASP's CSV-injection advice: a leading quote makes the spreadsheet show
-    the text as text (tab and carriage return lead formulas too).
-    """
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def post_csv(messages) -> str:
     """Messages to registrants without an email address, as a mail-merge CSV (one row a letter).
 
@@ -197,7 +188,7 @@ def post_csv(messages) -> str:
         details = getattr(m.registrant.participant, "personal_details", None)
         writer.writerow(
             [
-                _cell(v)
+                safe_cell(v)
                 for v in (
                     m.registrant.pseudonym,
                     details.full_name if details else "",

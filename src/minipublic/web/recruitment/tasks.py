@@ -119,14 +119,18 @@ def run_make_letters(*, progress_id: str, address_file_id: int, acting_user_id):
 
 
 @task()
-def send_emails(*, outbox: list[list[str]]) -> int:
-    """Send ``[subject, body, to]`` emails over one mail connection (after a commit).
+def tell_not_selected(*, assembly_id: int, acting_user_id: int | None) -> int:
+    """After the draw: tell everyone not selected, in their language, once.
 
-    Queued by :func:`~minipublic.web.recruitment.actions.do_tell_not_selected`
-    so that the draw's request does not wait for hundreds of emails. The
-    messages are already recorded (``Message`` rows) when this runs.
+    Queued by the draw (:func:`minipublic.web.selection.actions.do_draw`) so
+    that the organiser's request does not wait while hundreds of messages are
+    written and sent; running it again tells nobody twice.
     """
-    from minipublic.web.recruitment.actions import _send_all
+    from django.contrib.auth import get_user_model
 
-    _send_all([tuple(m) for m in outbox])
-    return len(outbox)
+    from minipublic.web.assemblies.models import Assembly
+    from minipublic.web.recruitment.actions import do_tell_not_selected
+
+    assembly = Assembly.objects.get(pk=assembly_id)
+    actor = get_user_model().objects.filter(pk=acting_user_id).first()
+    return do_tell_not_selected(assembly, acting_user=actor)

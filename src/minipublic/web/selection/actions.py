@@ -673,10 +673,14 @@ def do_draw(run: SelectionRun, *, public_seed: str, acting_user=None) -> Selecti
             "panel": panel,
         },
     )
-    # Everyone who registered and was not drawn hears so, once, in their language.
-    from minipublic.web.recruitment.actions import do_tell_not_selected
+    # Everyone who registered and was not drawn hears so, once, in their language:
+    # hundreds of messages, written and sent by the background worker.
+    from minipublic.web.recruitment.tasks import tell_not_selected
 
-    do_tell_not_selected(run.assembly, acting_user=acting_user)
+    assembly_id, actor_id = run.assembly_id, getattr(acting_user, "pk", None)
+    transaction.on_commit(
+        lambda: tell_not_selected.enqueue(assembly_id=assembly_id, acting_user_id=actor_id)
+    )
     return run
 
 

@@ -64,6 +64,7 @@ def demo_lines(values_in_pool: dict[str, set[str]]) -> list[QuotaLine]:
 
 
 def load(demo: Demo) -> None:
+    from minipublic.web.recruitment.actions import do_tell_not_selected
     from minipublic.web.selection.actions import pool_people
     from minipublic.web.selection.quotas import pool_table
 
@@ -83,6 +84,8 @@ def load(demo: Demo) -> None:
     run.refresh_from_db()
     check_commit_run(run, acting_user=organiser)
     check_draw(run, public_seed=PUBLIC_SEED, acting_user=organiser)
+    # What the draw's background task does, done here so the demo needs no worker.
+    do_tell_not_selected(assembly, acting_user=organiser)
     do_invite_panel(run, acting_user=organiser)
     members = list(run.members.select_related("registrant__participant").order_by("pk"))
     for m in members[:2]:

@@ -366,6 +366,13 @@ def draw(request, slug, run_id):
         )
         if ok:
             messages.success(request, _("The panel has been drawn."))
+            messages.info(
+                request,
+                _(
+                    "Everyone else who registered is now being told that they were not "
+                    "selected this time: by email, or in the Letters to post file."
+                ),
+            )
             return redirect("selection:panel", slug=slug)
     pool = pd.read_csv(io.StringIO(run.pool_csv or "id\n"), dtype=str, keep_default_na=False)
     probabilities = sorted(run.probabilities.items(), key=lambda kv: (kv[1], kv[0]))
