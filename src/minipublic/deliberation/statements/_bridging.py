@@ -94,10 +94,11 @@ def bridging_loss(r, rows, cols, mu, bu, fu, bs, fs, lam_i, lam_f) -> float:
 def _loss(err, bu, fu, bs, fs, lam_i, lam_f) -> float:
     """``L`` from the residuals ``err`` (squared in place: ``err`` is a work array)."""
     n_params = len(bu) + len(bs)
+    total = np.add.reduce  # what np.sum calls, without its wrapper
     return float(
         np.mean(np.square(err, out=err))
-        + lam_f * (np.sum(fu**2) + np.sum(fs**2)) / n_params
-        + lam_i * (np.sum(bu**2) + np.sum(bs**2)) / n_params
+        + lam_f * (total(fu**2) + total(fs**2)) / n_params
+        + lam_i * (total(bu**2) + total(bs**2)) / n_params
     )
 
 
@@ -136,18 +137,20 @@ def _residuals(out, r, rows, cols, bu, bs, fu, fs, mu, work) -> np.ndarray:
     terms stay in the cache instead of making a pass over memory each.
     """
     g_u, g_s, f_u, f_s = work
+    # ndarray.take, not np.take: the same gather without a Python wrapper
+    # call (four per block, hundreds of sweeps).
     for a in range(0, len(r), _BLOCK):
         b = min(a + _BLOCK, len(r))
         k = b - a
         o = out[a:b]
         if mu is None:
-            np.subtract(r[a:b], np.take(bu, rows[a:b], out=g_u[:k], mode="clip"), out=o)
+            np.subtract(r[a:b], bu.take(rows[a:b], out=g_u[:k], mode="clip"), out=o)
         else:
             np.subtract(r[a:b], mu, out=o)
-            o -= np.take(bu, rows[a:b], out=g_u[:k], mode="clip")
-        o -= np.take(bs, cols[a:b], out=g_s[:k], mode="clip")
-        prod = np.take(fu, rows[a:b], out=f_u[:k], mode="clip")
-        prod *= np.take(fs, cols[a:b], out=f_s[:k], mode="clip")
+            o -= bu.take(rows[a:b], out=g_u[:k], mode="clip")
+        o -= bs.take(cols[a:b], out=g_s[:k], mode="clip")
+        prod = fu.take(rows[a:b], out=f_u[:k], mode="clip")
+        prod *= fs.take(cols[a:b], out=f_s[:k], mode="clip")
         o -= prod
     return out
 
