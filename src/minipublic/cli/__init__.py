@@ -23,10 +23,11 @@ def __getattr__(name: str):
 
 def main() -> None:
     """Entry point of the ``minipublic`` console script."""
-    from minipublic.cli._map import run_without_typer
+    if sys.argv[1:3] == ["statements", "map"]:
+        from minipublic.cli._map import run_without_typer
 
-    if run_without_typer(sys.argv[1:]):
-        return
+        if run_without_typer(sys.argv[1:]):
+            return
     from minipublic.cli._app import app
 
     app()
