@@ -129,14 +129,8 @@ def feasibility_of(assembly: Assembly, lines: list[QuotaLine], panel_size: int) 
     InputError
         Bad share/tolerance, or a pool value without a quota row.
     """
-    people = pool_people(assembly)
-    features = list(dict.fromkeys(line.feature for line in lines))
-    table = pool_table(people, features)
-    if len(table) == 0:
-        raise InputError("the pool is empty: nobody has registered yet")
-    return check_feasibility(
-        pool_from_table(table), quotas_from_lines(lines, panel_size), panel_size
-    )
+    _table, pool, quotas = pool_and_quotas(assembly, lines, panel_size)
+    return check_feasibility(pool, quotas, panel_size)
 
 
 def relaxed_lines(lines: list[QuotaLine], feasibility: Feasibility, panel_size: int):
@@ -262,7 +256,13 @@ def drawn_run(assembly: Assembly) -> SelectionRun | None:
 
 
 def check_start_selection(
-    assembly: Assembly, *, algorithm: str, seed: str, m: int = 1000, acting_user=None
+    assembly: Assembly,
+    *,
+    algorithm: str,
+    seed: str,
+    m: int = 1000,
+    time_limit: int | None = None,
+    acting_user=None,
 ) -> SelectionRun:
     """Validate and create a run (see :func:`do_start_selection`); the task does the work."""
     errors = {}
@@ -272,6 +272,10 @@ def check_start_selection(
         errors["seed"] = [_("Enter a seed.")]
     if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 100000:
         errors["m"] = [_("The lottery needs between 1 and 100 000 panels.")]
+    if time_limit is not None and (
+        isinstance(time_limit, bool) or not isinstance(time_limit, int) or time_limit < 60
+    ):
+        errors["time_limit"] = [_("Give the time limit in whole minutes, at least 1.")]
     quota_set = quota_set_of(assembly)
     if not quota_set.rows.exists():
         errors["__all__"] = [_("Set the quotas first.")]
@@ -282,12 +286,25 @@ def check_start_selection(
     if errors:
         raise ValidationError(errors)
     return do_start_selection(
-        assembly, algorithm=algorithm, seed=str(seed).strip(), m=m, acting_user=acting_user
+        assembly,
+        algorithm=algorithm,
+        seed=str(seed).strip(),
+        m=m,
+        time_limit=time_limit,
+        acting_user=acting_user,
     )
 
 
 @transaction.atomic
-def do_create_run(assembly: Assembly, *, algorithm: str, seed: str, m: int, acting_user=None):
+def do_create_run(
+    assembly: Assembly,
+    *,
+    algorithm: str,
+    seed: str,
+    m: int,
+    time_limit: int | None = None,
+    acting_user=None,
+):
     """Create a run with a snapshot of the quotas; ``selection.started``.
 
     :func:`do_start_selection` then queues its computation; the demo loader
@@ -300,6 +317,7 @@ def do_create_run(assembly: Assembly, *, algorithm: str, seed: str, m: int, acti
         algorithm=algorithm,
         seed=seed,
         m=m,
+        time_limit=time_limit,
         panel_size=quota_set.panel_size,
         quotas=_rows_snapshot(quota_set)["quotas"],
     )
@@ -308,13 +326,27 @@ def do_create_run(assembly: Assembly, *, algorithm: str, seed: str, m: int, acti
         run,
         actor=acting_user,
         assembly=assembly,
-        new={"algorithm": algorithm, "seed": seed, "m": m, "panel_size": run.panel_size},
+        new={
+            "algorithm": algorithm,
+            "seed": seed,
+            "m": m,
+            "panel_size": run.panel_size,
+            "time_limit": time_limit,
+        },
     )
     return run
 
 
 @transaction.atomic
-def do_start_selection(assembly: Assembly, *, algorithm: str, seed: str, m: int, acting_user=None):
+def do_start_selection(
+    assembly: Assembly,
+    *,
+    algorithm: str,
+    seed: str,
+    m: int,
+    time_limit: int | None = None,
+    acting_user=None,
+):
     """Create the run with a snapshot of the quotas and start the background task.
 
     Writes ``selection.started`` (and the progress app's ``task.started``).
@@ -324,7 +356,14 @@ def do_start_selection(assembly: Assembly, *, algorithm: str, seed: str, m: int,
     from minipublic.web.progress.actions import do_start_task
     from minipublic.web.selection.tasks import run_selection
 
-    run = do_create_run(assembly, algorithm=algorithm, seed=seed, m=m, acting_user=acting_user)
+    run = do_create_run(
+        assembly,
+        algorithm=algorithm,
+        seed=seed,
+        m=m,
+        time_limit=time_limit,
+        acting_user=acting_user,
+    )
     progress = do_start_task(
         run_selection,
         kind="selection.run",
@@ -338,6 +377,48 @@ def do_start_selection(assembly: Assembly, *, algorithm: str, seed: str, m: int,
     return run
 
 
+def snapshot_lines(quota_rows: list[dict]) -> list[QuotaLine]:
+    """Quota lines from a snapshot's rows (a run's ``quotas``)."""
+    return [
+        QuotaLine(q["feature"], q["value"], q["share"], q["tolerance"], q["direction"])
+        for q in quota_rows
+    ]
+
+
+def pool_and_quotas(assembly: Assembly, lines: list[QuotaLine], panel_size: int):
+    """The pool as a table, and the core's Pool and Quotas, for quota *lines*.
+
+    Raises InputError when nobody has registered, or for bad quota lines.
+    """
+    people = pool_people(assembly)
+    features = list(dict.fromkeys(line.feature for line in lines))
+    table = pool_table(people, features)
+    if len(table) == 0:
+        raise InputError("the pool is empty: nobody has registered yet")
+    return table, pool_from_table(table), quotas_from_lines(lines, panel_size)
+
+
+def time_estimate(assembly: Assembly) -> dict | None:
+    """How long LEXIMIN may take on the pool and quotas as they stand, before a run starts.
+
+    ``{"types": distinct profiles on the quota features, "seconds": rough
+    estimate}`` from :func:`minipublic.sortition.estimate_seconds` (an order
+    of magnitude only), or None when there is nothing to run yet.
+    """
+    from minipublic.errors import MinipublicError
+    from minipublic.sortition import estimate_seconds
+
+    quota_set = quota_set_of(assembly)
+    if drawn_run(assembly) is not None or not quota_set.rows.exists():
+        return None
+    try:
+        _table, pool, quotas = pool_and_quotas(assembly, lines_of(quota_set), quota_set.panel_size)
+    except (MinipublicError, ValueError):
+        return None
+    n_types, seconds = estimate_seconds(pool, quotas)
+    return {"types": n_types, "seconds": seconds, "minutes": seconds / 60.0}
+
+
 def compute_run(run: SelectionRun, progress=None) -> None:
     """Run the core on the run's pool and quotas, then store it (:func:`do_store_run`).
 
@@ -348,24 +429,20 @@ def compute_run(run: SelectionRun, progress=None) -> None:
 
     report = progress or (lambda f, m="": None)
     report(0.01, "reading the pool")
-    people = pool_people(run.assembly)
-    lines = [
-        QuotaLine(q["feature"], q["value"], q["share"], q["tolerance"], q["direction"])
-        for q in run.quotas
-    ]
-    features = list(dict.fromkeys(line.feature for line in lines))
-    table = pool_table(people, features)
-    if len(table) == 0:
-        raise InputError("the pool is empty: nobody has registered yet")
-    pool = pool_from_table(table)
-    quotas = quotas_from_lines(lines, run.panel_size)
+    table, pool, quotas = pool_and_quotas(run.assembly, snapshot_lines(run.quotas), run.panel_size)
 
     def scaled(fraction: float, message: str = "") -> None:
         report(0.05 + 0.85 * float(fraction), message)
 
     report(0.05, f"finding the {run.algorithm} distribution over panels")
     dist = find_distribution(
-        pool, quotas, run.panel_size, algorithm=run.algorithm, seed=run.seed, progress=scaled
+        pool,
+        quotas,
+        run.panel_size,
+        algorithm=run.algorithm,
+        seed=run.seed,
+        progress=scaled,
+        time_limit=run.time_limit if run.algorithm in ("leximin", "maximin") else None,
     )
     report(0.9, f"rounding to a lottery of {run.m} equally likely panels")
     lottery = round_lottery(dist, m=run.m, seed=run.seed)

@@ -112,6 +112,17 @@ class SelectionRunForm(forms.Form):
         initial=1000,
         help_text=_("The fair distribution is rounded to this many equally likely panels."),
     )
+    time_limit_minutes = forms.IntegerField(
+        label=_("Time limit in minutes (optional)"),
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        help_text=_(
+            "For a large pool: LEXIMIN and Maximin stop at this limit and keep the fairest "
+            "distribution found so far. The result then says it is not yet the fairest, and "
+            "how far from the fairest it can be at most."
+        ),
+    )
 
 
 class WithdrawCommitmentForm(forms.Form):

@@ -103,6 +103,12 @@ class SelectionRun(models.Model):
     seed = models.CharField(_("seed of the computation"), max_length=100)
     panel_size = models.PositiveIntegerField()
     m = models.PositiveIntegerField(_("panels in the lottery"), default=1000)
+    time_limit = models.PositiveIntegerField(
+        _("time limit in seconds"),
+        null=True,
+        blank=True,
+        help_text="LEXIMIN/Maximin stop here with the best distribution so far (not optimal).",
+    )
     n_pool = models.PositiveIntegerField(default=0)
     quotas = models.JSONField(default=list, help_text="feature, value, min, max, share, ...")
     pool_csv = models.TextField(
@@ -151,6 +157,17 @@ class SelectionRun(models.Model):
     def min_percent(self) -> float | None:
         """Lowest selection probability in per cent (None before the run has finished)."""
         p = self.stats.get("min_probability")
+        return None if p is None else 100.0 * p
+
+    @property
+    def stopped_early(self) -> bool:
+        """True when the time limit stopped LEXIMIN/Maximin before the fairest distribution."""
+        return self.stats.get("optimal") is False
+
+    @property
+    def bound_percent(self) -> float | None:
+        """The proven most the lowest chance could reach (the LP bound), in per cent."""
+        p = self.stats.get("min_probability_upper_bound")
         return None if p is None else 100.0 * p
 
     @property

@@ -201,7 +201,7 @@ def quota_relax(request, slug):
 # --- selection runs --------------------------------------------------------------
 
 
-def _overview_context(assembly, form=None):
+def _overview_context(assembly, form=None, *, show_estimate: bool = False):
     runs = list(SelectionRun.objects.filter(assembly=assembly).select_related("progress"))
     quota_set = actions.quota_set_of(assembly)
     return {
@@ -212,13 +212,17 @@ def _overview_context(assembly, form=None):
         "n_rows": quota_set.rows.count(),
         "n_pool": actions.pool_registrants(assembly).count(),
         "form": form or SelectionRunForm(initial={"seed": new_seed()}),
+        "estimate": actions.time_estimate(assembly) if show_estimate else None,
     }
 
 
 @require_permission("view", "selection")
 def overview(request, slug):
     """Runs so far and the form to start one."""
-    return render(request, "selection/overview.html", _overview_context(request.assembly))
+    assembly = request.assembly
+    show = request_can(request, "run", "selection", assembly=assembly)
+    context = _overview_context(assembly, show_estimate=show)
+    return render(request, "selection/overview.html", context)
 
 
 @require_POST
@@ -234,11 +238,17 @@ def start_run(request, slug):
             algorithm=form.cleaned_data["algorithm"],
             seed=form.cleaned_data["seed"],
             m=form.cleaned_data["m"],
+            time_limit=(
+                form.cleaned_data["time_limit_minutes"] * 60
+                if form.cleaned_data.get("time_limit_minutes")
+                else None
+            ),
             acting_user=request.user,
         )
         if ok:
             return redirect("selection:run", slug=slug, run_id=run.pk)
-    return render(request, "selection/overview.html", _overview_context(assembly, form), status=400)
+    context = _overview_context(assembly, form, show_estimate=True)
+    return render(request, "selection/overview.html", context, status=400)
 
 
 def _targets_table(run: SelectionRun, pool: pd.DataFrame):
