@@ -71,7 +71,11 @@ PAGES = [
     page("decisions:recommendation_new", f"{D}/new/", **_only(200, ("organiser", "facilitator"))),
     page("decisions:recommendation", f"{D}/r/1/", **MEMBER_AND_STAFF),
     page("decisions:recommendation", f"{D}/r/999/", **{**staff_only(404), "member": 404}),
-    page("decisions:recommendation", "/a/{other}/decisions/r/1/", **_only(404, ("other_staff", "other_member"))),
+    page(
+        "decisions:recommendation",
+        "/a/{other}/decisions/r/1/",
+        **_only(404, ("other_staff", "other_member")),
+    ),
     page(
         "decisions:recommendation_edit",
         f"{D}/r/1/edit/",
