@@ -480,9 +480,21 @@ def check_import_public_panel(
     specs = catalogue(wave.assembly)
     reader = csv.reader(io.StringIO(text))
     try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise ValidationError({"file": [_("%(file)s is empty.") % {"file": file_name}]}) from None
+        table = list(reader)
+    except csv.Error:
+        # e.g. a carriage return inside an unquoted cell.
+        raise ValidationError(
+            {
+                "file": [
+                    _("%(file)s, row %(row)d: this row cannot be read as CSV.")
+                    % {"file": file_name, "row": reader.line_num}
+                ]
+            }
+        ) from None
+    if not table:
+        raise ValidationError({"file": [_("%(file)s is empty.") % {"file": file_name}]})
+    header = [h.strip() for h in table[0]]
+    reader = iter(table[1:])
     for j, h in enumerate(header):
         if h not in wave.items or specs[h].kind in ("text", "multiple"):
             raise ValidationError(
