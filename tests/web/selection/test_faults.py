@@ -10,6 +10,9 @@ line is the last write). Two kinds of fault:
   not catch; the open transaction is rolled back as PostgreSQL and SQLite do
   for a connection whose process died.
 
+On PostgreSQL a third test kills a real worker process with SIGKILL while
+its result is written but not committed.
+
 Either way the run keeps no distribution, lottery or panel, the pages show
 it as failed (for a dead worker once the task is stale, see
 :attr:`TaskProgress.is_stuck`), and a new run with the same seed gives the
@@ -17,6 +20,7 @@ same lottery as a run that was never interrupted.
 """
 
 import datetime as dt
+import os
 
 import pytest
 from django.utils import timezone
@@ -150,3 +154,122 @@ def test_run_without_a_task_is_stuck(small_pool, user):
     run.progress.delete()
     run.refresh_from_db()
     assert run.progress is None and run.is_stuck
+
+
+_KILLED_WORKER = """
+import os, sys, time
+import django
+
+django.setup()
+from minipublic.web.selection import actions
+from minipublic.web.selection.tasks import run_selection
+
+marker, progress_id, run_id = sys.argv[1], sys.argv[2], int(sys.argv[3])
+real = actions.record_event
+
+
+def record_event(kind, obj, **kw):
+    if kind == "selection.computed":  # the result is written, not yet committed
+        with open(marker, "w") as f:
+            f.write("stored")
+        time.sleep(600)
+    return real(kind, obj, **kw)
+
+
+actions.record_event = record_event
+run_selection.call(progress_id=progress_id, run_id=run_id)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    "postgres" not in os.environ.get("DATABASE_URL", ""),
+    reason="a second process needs a shared database (DATABASE_URL=postgres://...)",
+)
+def test_worker_process_killed_by_sigkill(transactional_db, user, tmp_path, settings):
+    """A real worker process, SIGKILLed while its result is written: PostgreSQL keeps none of it.
+
+    Needs PostgreSQL: the worker is another process and must reach the test's
+    database (an in-memory SQLite test database is private to this process).
+    """
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    from minipublic.web.assemblies.models import Assembly, StaffRole
+    from minipublic.web.people.models import Participant
+    from minipublic.web.recruitment.models import Registrant, Source
+
+    organiser = user("organiser") if _has_cast() else _organiser()
+    assembly = Assembly.objects.create(
+        slug="killed-worker", title="Killed worker", question="?", phase="select"
+    )
+    StaffRole.objects.create(assembly=assembly, user=organiser, role="organiser")
+    for i in range(40):
+        p = Participant.objects.create(assembly=assembly, is_active=False)
+        Registrant.objects.create(
+            assembly=assembly,
+            participant=p,
+            source=Source.IMPORT,
+            external_id=f"x{i}",
+            household_key=f"{i // 2} test street",
+            gender="woman" if i % 2 else "man",
+            area="a" if i < 24 else "b",
+            trust_in_government=[1, 2, 5, 5, 8][i % 5],
+        )
+    reference = _compute(_start(assembly, organiser)).lottery_sha256
+
+    run = _start(assembly, organiser)
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "src"),
+        "DJANGO_SETTINGS_MODULE": "minipublic.web.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    marker = tmp_path / "stored"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WORKER, str(marker), str(run.progress_id), str(run.pk)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not marker.exists():
+            assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the worker never reached the store"
+            time.sleep(0.2)
+        worker.send_signal(signal.SIGKILL)
+    finally:
+        worker.wait(timeout=60)
+    assert worker.returncode == -signal.SIGKILL
+
+    run.refresh_from_db()
+    run.progress.refresh_from_db()
+    assert run.status == RunStatus.RUNNING and run.progress.status == TaskStatus.RUNNING
+    _nothing_kept(run)
+    settings.MINIPUBLIC_TASK_RUN_TIMEOUT = 0
+    assert run.is_stuck
+
+    again = _compute(_start(assembly, organiser))
+    assert again.status == RunStatus.DONE and again.lottery_sha256 == reference
+
+
+def _has_cast() -> bool:
+    from minipublic.web.demo import CAST
+    from minipublic.web.people.models import User
+
+    return User.objects.filter(email=CAST["organiser"].email).exists()
+
+
+def _organiser():
+    from minipublic.web.people.actions import do_create_staff_account
+
+    return do_create_staff_account(
+        email="killed-worker@example.org", password="x-long-password-1", display_name="K"
+    )
