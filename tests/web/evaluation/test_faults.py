@@ -7,6 +7,9 @@ or the process dying (a ``BaseException`` no handler catches; the database
 rolls back the open transaction as it does for a dead connection). Either
 way no response of that file remains, and the same file then imports with
 the same answers as an import that saw no fault.
+
+The evaluation's analysis task is cached per data version: one left
+"running" by a dead worker is started again once its task is stale.
 """
 
 import pytest
@@ -64,3 +67,28 @@ def test_survey_import_fault_leaves_nothing_and_reruns(demo_assembly, user, monk
     assert actions.check_import_public_panel(wave, PANEL, acting_user=evaluator) == 4
     assert _answers(wave, exclude=old) == reference
     assert AuditEvent.objects.filter(event_type="responses.imported").count() == n_audit + 1
+
+
+def test_analysis_left_running_by_a_dead_worker_is_started_again(demo_assembly, user, settings):
+    """The analysis is cached per data version; one whose worker died must not block it for ever."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minipublic.web.evaluation.data import data_version
+    from minipublic.web.evaluation.models import Analysis
+    from minipublic.web.progress.models import TaskProgress
+
+    Analysis.objects.filter(assembly=demo_assembly).delete()
+    first = actions.do_start_analysis(demo_assembly, acting_user=user("evaluator"))
+    assert first.status == Analysis.Status.RUNNING  # its task never ran: the worker "died"
+    # While the task is fresh, asking again returns the same analysis.
+    assert actions.do_start_analysis(demo_assembly).pk == first.pk
+    settings.MINIPUBLIC_TASK_RUN_TIMEOUT = 60
+    TaskProgress.objects.filter(pk=first.progress_id).update(
+        status="running", started_at=timezone.now() - dt.timedelta(seconds=61)
+    )
+    second = actions.do_start_analysis(demo_assembly, acting_user=user("evaluator"))
+    assert second.pk != first.pk and second.status == Analysis.Status.RUNNING
+    assert not Analysis.objects.filter(pk=first.pk).exists()
+    assert second.data_version == data_version(demo_assembly)

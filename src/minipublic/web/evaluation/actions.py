@@ -652,7 +652,14 @@ def do_start_analysis(assembly, *, acting_user=None, force=False):
     version = data_version(assembly)
     with transaction.atomic():
         existing = Analysis.objects.filter(assembly=assembly, data_version=version).first()
-        if existing is not None and not force and existing.status != Analysis.Status.FAILED:
+        # A running analysis whose worker died (its task is stale) counts as failed.
+        stuck = (
+            existing is not None
+            and existing.status == Analysis.Status.RUNNING
+            and (existing.progress is None or existing.progress.has_failed)
+        )
+        failed = existing is not None and (existing.status == Analysis.Status.FAILED or stuck)
+        if existing is not None and not force and not failed:
             return existing
         if existing is not None:
             existing.delete()
