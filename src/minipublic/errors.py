@@ -64,3 +64,23 @@ class InputError(MinipublicError, ValueError):
 
 class InfeasibleError(MinipublicError):
     """No result satisfies the constraints (for example quotas no panel can meet)."""
+
+
+def csv_parse_error(exc: Exception, *, file: str) -> InputError:
+    """An :class:`InputError` for a CSV file the parser (pandas, ``csv``) could not read.
+
+    The parser's own text can span lines ("Error tokenizing data. C error:
+    Expected 2 fields in line 3, saw 3\\n"); the user gets one line, and the
+    row when the parser names it (its line number is the row a spreadsheet
+    shows, the header being row 1).
+    """
+    import re
+
+    text = " ".join(str(exc).split())
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if match:
+        expected, row, saw = (int(g) for g in match.groups())
+        return InputError(
+            f"this row has {saw} cells, the header has {expected}", file=file, row=row
+        )
+    return InputError(f"cannot read the file: {text}", file=file)

@@ -6,7 +6,8 @@ change the demo freely. Tests that need a real server (browser tests) use
 ``live_demo``, which loads the demo into a flushed database per test.
 
 Use the cast by name: ``user("organiser")``, ``member("Megan")``,
-``client_as("facilitator")``, ``client_as("member")``.
+``client_as("facilitator")``, ``client_as("member")``, ``client_as("other_member")``
+(a member of the other assembly).
 """
 
 import os
@@ -19,7 +20,7 @@ from django.test import Client
 from django.test.testcases import LiveServerThread
 from django.test.utils import override_settings
 
-from minipublic.web.demo import CAST, DEMO_SLUG, MEMBERS, OTHER_SLUG, load_demo
+from minipublic.web.demo import CAST, DEMO_SLUG, MEMBERS, OTHER_MEMBER, OTHER_SLUG, load_demo
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -68,6 +69,7 @@ WHO = (
     "commissioner",
     "evaluator",
     "other_staff",
+    "other_member",
 )
 
 
@@ -146,7 +148,20 @@ def sign_in_member(client: Client, participant) -> Client:
 
 
 @pytest.fixture
-def client_as(db, user, member):
+def other_member(db):
+    """``other_member()`` → the other assembly's member (:data:`OTHER_MEMBER`)."""
+    from minipublic.web.people.models import Participant
+
+    def get() -> Participant:
+        return Participant.objects.select_related("personal_details", "assembly").get(
+            assembly__slug=OTHER_SLUG, personal_details__first_name=OTHER_MEMBER[0]
+        )
+
+    return get
+
+
+@pytest.fixture
+def client_as(db, user, member, other_member):
     """``client_as(who)`` → a test client signed in as one of :data:`WHO`."""
 
     def make(who: str) -> Client:
@@ -158,6 +173,8 @@ def client_as(db, user, member):
         if who == "other_staff":
             client.force_login(user("other_organiser"))
             return client
+        if who == "other_member":
+            return sign_in_member(client, other_member())
         client.force_login(user(who))
         return client
 

@@ -1,7 +1,7 @@
 """Which role can open which page: the table read by test_page_access.py.
 
 Every page of the site has one :func:`page` row giving the expected HTTP
-status for each person in ``WHO``. A row must name all seven, so that adding a
+status for each person in ``WHO``. A row must name all eight, so that adding a
 page forces a decision for every role. ``test_every_page_is_listed`` fails
 when a URL of a site app has no row here.
 
@@ -11,6 +11,13 @@ as a list ``PAGES`` (import :func:`page`, the status helpers and
 ``PAGES`` at the end of this module. URLs may use ``{demo}`` and ``{other}`` (the demo
 assemblies' slugs) and any ``{name}`` returned by a resolver registered in
 ``PLACEHOLDERS`` (a function ``(db objects) -> str`` run inside the test).
+
+The two strangers: ``other_staff`` organises, and ``other_member`` is a member
+of, the other (private) demo assembly. Neither is anyone in the demo
+assembly: ``other_member`` gets what an anonymous visitor gets on public
+pages, 403 where the visitor would be sent to sign in (they are signed in,
+as a member of the wrong assembly), 302 to the staff sign-in on staff-account
+pages (they have no account), and 404 for an object of another assembly.
 
 Statuses: 200 shown; 302 redirect (to sign-in for anonymous, or after a
 successful POST); 403 signed in but not allowed; 404 hidden (private
@@ -27,6 +34,7 @@ WHO = (
     "commissioner",
     "evaluator",
     "other_staff",
+    "other_member",
 )
 
 
@@ -53,7 +61,7 @@ def everyone(status: int) -> dict[str, int]:
 
 
 def staff_only(ok: int = 200, *, member: int = 403, other: int = 403) -> dict[str, int]:
-    """Any staff role of the demo assembly gets *ok*."""
+    """Any staff role of the demo assembly gets *ok*; a member of another assembly 403."""
     return {
         "anonymous": 302,
         "member": member,
@@ -62,6 +70,7 @@ def staff_only(ok: int = 200, *, member: int = 403, other: int = 403) -> dict[st
         "commissioner": ok,
         "evaluator": ok,
         "other_staff": other,
+        "other_member": 403,
     }
 
 
@@ -74,12 +83,13 @@ def organiser_only(ok: int = 200) -> dict[str, int]:
         "commissioner": 403,
         "evaluator": 403,
         "other_staff": 403,
+        "other_member": 403,
     }
 
 
 def signed_in(ok: int = 200) -> dict[str, int]:
     """Any signed-in staff account; a member (no account) is sent to the staff sign-in."""
-    return {**dict.fromkeys(WHO, ok), "anonymous": 302, "member": 302}
+    return {**dict.fromkeys(WHO, ok), "anonymous": 302, "member": 302, "other_member": 302}
 
 
 # Placeholders resolved inside the test (they need the database).
@@ -188,6 +198,7 @@ PAGES = [
         **{
             **signed_in(200),
             "member": 403,
+            "other_member": 403,
             "facilitator": 403,
             "commissioner": 403,
             "evaluator": 403,
@@ -204,6 +215,7 @@ PAGES = [
         commissioner=404,
         evaluator=404,
         other_staff=200,
+        other_member=200,  # a private assembly's page is open to its own members
     ),
     page("assemblies:dashboard", "/a/{demo}/dashboard/", **staff_only(200)),
     page(
@@ -216,6 +228,7 @@ PAGES = [
         commissioner=403,
         evaluator=403,
         other_staff=200,
+        other_member=403,
     ),
     page(
         "assemblies:change_phase",
@@ -238,7 +251,11 @@ PAGES = [
     ),
     page("assemblies:audit_log", "/a/{demo}/audit/", **organiser_only(200)),
     # --- people -------------------------------------------------------------
-    page("people:login", "/accounts/login/", **{**everyone(302), "anonymous": 200, "member": 200}),
+    page(
+        "people:login",
+        "/accounts/login/",
+        **{**everyone(302), "anonymous": 200, "member": 200, "other_member": 200},
+    ),
     page("people:logout", "/accounts/logout/", method="post", **everyone(302)),
     page("people:password_reset", "/accounts/password-reset/", **everyone(200)),
     page("people:password_reset_sent", "/accounts/password-reset/sent/", **everyone(200)),
@@ -257,6 +274,19 @@ PAGES = [
         commissioner=403,
         evaluator=403,
         other_staff=403,
+        other_member=403,  # signed in as a member, but of the other assembly
+    ),
+    page(
+        "people:member_home",
+        "/a/{other}/me/",
+        anonymous=302,
+        member=403,
+        organiser=403,
+        facilitator=403,
+        commissioner=403,
+        evaluator=403,
+        other_staff=403,
+        other_member=200,
     ),
     page("people:members", "/a/{demo}/members/", **organiser_only(200)),
     page(
@@ -470,7 +500,7 @@ PAGES += [
     page(
         "selection:transparency",
         "/a/{other}/lottery/",
-        **{**everyone(404), "other_staff": 200},
+        **{**everyone(404), "other_staff": 200, "other_member": 200},
     ),
     page("selection:published_file", "/a/{demo}/lottery/distribution.csv", **everyone(200)),
     page("selection:published_file", "/a/{demo}/lottery/manifest.json", **everyone(200)),

@@ -63,6 +63,49 @@ def test_check_deploy_is_clean_with_https(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "W004" not in result.stderr and "W008" not in result.stderr
+    # docs/deploy.md quotes this line as what the check prints.
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert result.stdout.strip() in DEPLOY_DOC
+
+
+DEPLOY_DOC = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text()
+
+
+def _ids(output: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"\((\w+\.[EW]\d+)\)", output))
+
+
+def test_check_deploy_without_https_warns_what_the_doc_says(tmp_path):
+    """Without MINIPUBLIC_HTTPS exactly the four HTTPS warnings, each explained in docs/deploy.md."""
+    result = _check(
+        tmp_path,
+        "--deploy",
+        EMAIL_HOST="smtp.example.org",
+        MINIPUBLIC_BASE_URL="https://assemblies.example.org",
+        ALLOWED_HOSTS="assemblies.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    found = _ids(result.stderr + result.stdout)
+    assert found == {"security.W004", "security.W008", "security.W012", "security.W016"}
+    for check_id in found:
+        assert f"`{check_id}`" in DEPLOY_DOC, check_id
+
+
+def test_check_deploy_without_mail_fails_as_the_doc_says(tmp_path):
+    result = _check(
+        tmp_path,
+        "--deploy",
+        MINIPUBLIC_HTTPS="1",
+        MINIPUBLIC_BASE_URL="https://assemblies.example.org",
+        ALLOWED_HOSTS="assemblies.example.org",
+    )
+    assert result.returncode == 1
+    found = _ids(result.stderr + result.stdout)
+    assert found == {"mail.E001", "minipublic.E001"}
+    for check_id in found:
+        assert f"`{check_id}`" in DEPLOY_DOC, check_id
 
 
 @pytest.mark.django_db

@@ -62,7 +62,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from minipublic.errors import InputError
+from minipublic.errors import InputError, csv_parse_error
 
 __all__ = [
     "LAMBDA",
@@ -179,7 +179,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except IsADirectoryError as exc:
         raise InputError("is a folder, not a CSV file", file=str(path)) from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=str(path)) from exc
+        raise csv_parse_error(exc, file=str(path)) from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError("the file is empty", file=str(path)) from exc
 

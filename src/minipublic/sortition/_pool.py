@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from minipublic.errors import InputError
+from minipublic.errors import InputError, csv_parse_error
 
 __all__ = [
     "Pool",
@@ -209,7 +209,7 @@ def _read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataF
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=path.name) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", file=path.name) from None
+        raise csv_parse_error(exc, file=path.name) from None
     frame = frame.fillna("")
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.shape[1] == 0 or len(frame) == 0:

@@ -7,7 +7,8 @@ selection) can build on what an earlier one made. Loaders create rows through
 the apps' actions, so demo data carries audit lines like real data.
 
 Tests reuse the cast by name: ``CAST["organiser"].email`` is
-``"olivia@example.org"``, member ``"Megan"`` is ``MEMBERS[0]``.
+``"olivia@example.org"``, member ``"Megan"`` is ``MEMBERS[0]``; ``OTHER_MEMBER``
+belongs to the other assembly.
 """
 
 import random
@@ -52,6 +53,9 @@ MEMBERS = [
     ("Sam", "Taylor", "en"),
     ("Hannah", "Lewis", "en"),
 ]
+
+# A member of the other assembly (Riverside): signed in, yet a stranger to Aberwen.
+OTHER_MEMBER = ("Rhodri", "Evans", "en")
 
 
 @dataclass

@@ -48,6 +48,7 @@ def _only(ok: int, roles: tuple[str, ...], *, anonymous: int = 302) -> dict[str,
         "commissioner": 403,
         "evaluator": 403,
         "other_staff": 403,
+        "other_member": 403,
     }
     out.update(dict.fromkeys(roles, ok))
     return out
@@ -70,7 +71,11 @@ PAGES = [
     page("decisions:recommendation_new", f"{D}/new/", **_only(200, ("organiser", "facilitator"))),
     page("decisions:recommendation", f"{D}/r/1/", **MEMBER_AND_STAFF),
     page("decisions:recommendation", f"{D}/r/999/", **{**staff_only(404), "member": 404}),
-    page("decisions:recommendation", "/a/{other}/decisions/r/1/", **_only(404, ("other_staff",))),
+    page(
+        "decisions:recommendation",
+        "/a/{other}/decisions/r/1/",
+        **_only(404, ("other_staff", "other_member")),
+    ),
     page(
         "decisions:recommendation_edit",
         f"{D}/r/1/edit/",
@@ -135,7 +140,11 @@ PAGES = [
         **_only(302, ("member",)),
     ),
     page("decisions:results", "/a/{demo}/results/", **everyone(200)),
-    page("decisions:results", "/a/{other}/results/", **_only(200, ("other_staff",))),
+    page(
+        "decisions:results",
+        "/a/{other}/results/",
+        **_only(200, ("other_staff", "other_member")),
+    ),
     page("decisions:tally", "/a/{demo}/results/tally.csv", **everyone(200)),
     page("decisions:report", "/a/{demo}/report/", **everyone(200)),
     page("decisions:report_pdf", "/a/{demo}/report.pdf", **everyone(200)),

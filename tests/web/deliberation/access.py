@@ -20,6 +20,7 @@ def _facilitators(ok: int = 200) -> dict[str, int]:
         "commissioner": 403,
         "evaluator": 403,
         "other_staff": 403,
+        "other_member": 403,
     }
 
 

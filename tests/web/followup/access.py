@@ -32,10 +32,16 @@ _members = {**dict.fromkeys(WHO, 403), "anonymous": 302, "member": 200}
 
 PAGES = [
     page("followup:tracker", "/a/{demo}/follow-up/", **everyone(200)),
-    page("followup:tracker", "/a/{other}/follow-up/", **{**everyone(404), "other_staff": 200}),
+    page(
+        "followup:tracker",
+        "/a/{other}/follow-up/",
+        **{**everyone(404), "other_staff": 200, "other_member": 200},
+    ),
     page("followup:feed", "/a/{demo}/follow-up/feed.atom", **everyone(200)),
     page(
-        "followup:feed", "/a/{other}/follow-up/feed.atom", **{**everyone(404), "other_staff": 200}
+        "followup:feed",
+        "/a/{other}/follow-up/feed.atom",
+        **{**everyone(404), "other_staff": 200, "other_member": 200},
     ),
     page("followup:follow", "/a/{demo}/follow-up/follow/", method="post", **everyone(400)),
     page(

@@ -52,6 +52,7 @@ def member_only(ok: int = 200) -> dict[str, int]:
         "commissioner": 403,
         "evaluator": 403,
         "other_staff": 403,
+        "other_member": 403,
     }
 
 

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minipublic.errors import InputError
+from minipublic.errors import InputError, csv_parse_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,7 +66,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except FileNotFoundError as exc:
         raise InputError("file not found", file=str(path)) from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=str(path)) from exc
+        raise csv_parse_error(exc, file=str(path)) from exc
     except pd.errors.EmptyDataError as exc:
         raise InputError("the file is empty", file=str(path)) from exc
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from minipublic.errors import InputError
+from minipublic.errors import InputError, csv_parse_error
 
 
 def _read(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
@@ -23,7 +23,7 @@ def _read(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=path.name) from None
     except (ValueError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"cannot read the file: {exc}", file=path.name) from None
+        raise csv_parse_error(exc, file=path.name) from None
     frame = frame.fillna("")
     frame.columns = [
         str(c).strip().lower() if str(c).strip().lower() in required else str(c).strip()

@@ -480,9 +480,21 @@ def check_import_public_panel(
     specs = catalogue(wave.assembly)
     reader = csv.reader(io.StringIO(text))
     try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise ValidationError({"file": [_("%(file)s is empty.") % {"file": file_name}]}) from None
+        table = list(reader)
+    except csv.Error:
+        # e.g. a carriage return inside an unquoted cell.
+        raise ValidationError(
+            {
+                "file": [
+                    _("%(file)s, row %(row)d: this row cannot be read as CSV.")
+                    % {"file": file_name, "row": reader.line_num}
+                ]
+            }
+        ) from None
+    if not table:
+        raise ValidationError({"file": [_("%(file)s is empty.") % {"file": file_name}]})
+    header = [h.strip() for h in table[0]]
+    reader = iter(table[1:])
     for j, h in enumerate(header):
         if h not in wave.items or specs[h].kind in ("text", "multiple"):
             raise ValidationError(
@@ -640,7 +652,14 @@ def do_start_analysis(assembly, *, acting_user=None, force=False):
     version = data_version(assembly)
     with transaction.atomic():
         existing = Analysis.objects.filter(assembly=assembly, data_version=version).first()
-        if existing is not None and not force and existing.status != Analysis.Status.FAILED:
+        # A running analysis whose worker died (its task is stale) counts as failed.
+        stuck = (
+            existing is not None
+            and existing.status == Analysis.Status.RUNNING
+            and (existing.progress is None or existing.progress.has_failed)
+        )
+        failed = existing is not None and (existing.status == Analysis.Status.FAILED or stuck)
+        if existing is not None and not force and not failed:
             return existing
         if existing is not None:
             existing.delete()

@@ -154,6 +154,20 @@ class SelectionRun(models.Model):
         return self.status == RunStatus.DRAWN
 
     @property
+    def is_stuck(self) -> bool:
+        """Still "running", but its task will never finish it (see :attr:`TaskProgress.is_stuck`).
+
+        A worker killed mid-run leaves both rows "running": the result is
+        stored in one transaction at the end, so nothing of it was kept. The
+        pages show such a run as failed, and the organiser starts a new run
+        (the same seed gives the same result). A running run without a task
+        (its progress row deleted) is stuck too: nothing will finish it.
+        """
+        if self.status != RunStatus.RUNNING:
+            return False
+        return self.progress is None or self.progress.has_failed
+
+    @property
     def min_percent(self) -> float | None:
         """Lowest selection probability in per cent (None before the run has finished)."""
         p = self.stats.get("min_probability")
