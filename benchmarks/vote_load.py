@@ -382,6 +382,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8191)
     parser.add_argument("--db", default="voteload")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/8",
+        help="REDIS_URL of the site (its cache: rate limits, map version); '' for none",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
@@ -394,6 +399,7 @@ def main() -> None:
         "MINIPUBLIC_DATA_DIR": str(data_dir),
         "CONN_MAX_AGE": "600",
         "MINIPUBLIC_PUBLIC_VOTES_PER_MINUTE": "1000000",
+        "REDIS_URL": args.redis,
         # The deployment checks (no console mail, a public address) pass as in production.
         "MINIPUBLIC_EMAIL": "file",
         "MINIPUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
