@@ -275,6 +275,11 @@ async def voter(
         start.set()
     await start.wait()
     stop_at = clock["stop_at"]
+    # With --rate, this voter's k-th vote is due at `due`, then every `every`
+    # seconds (voters staggered); a vote's latency counts from when it was due,
+    # so a server that falls behind is not hidden by voters waiting on it.
+    every = clock["every"]
+    due = clock["start"] + every * n / stats["voters"]
     while time.monotonic() < stop_at:
         if cookies is None:
             cookies = await open_page(conn, stats)
@@ -294,6 +299,12 @@ async def voter(
                 return
             body = f"statement={sid}&vote={rng.choice(('agree', 'disagree', 'pass'))}".encode()
             t0 = time.perf_counter()
+            if every:
+                wait = due - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                t0 -= min(0.0, wait)  # late: the time it waited to be sent counts
+                due += every
             try:
                 status, _, _ = await conn.request(
                     "POST", f"/a/{SLUG}/statements/vote/", headers, body
@@ -321,7 +332,7 @@ async def voter(
 
 
 async def generate(
-    port: int, ids: list[int], voters: int, duration: float, poll_every: int
+    port: int, ids: list[int], voters: int, duration: float, poll_every: int, rate: float
 ) -> dict:
     stats = {
         "sent": 0,
@@ -334,7 +345,7 @@ async def generate(
         "voters": voters,
     }
     start = asyncio.Event()
-    clock = {"duration": duration, "poll_every": poll_every}
+    clock = {"duration": duration, "poll_every": poll_every, "every": voters / rate if rate else 0}
     await asyncio.gather(*(voter(n, port, ids, start, stats, clock) for n in range(voters)))
     stats["seconds"] = time.monotonic() - clock["start"]
     stats["cpu"] = time.process_time() - clock["cpu_start"]
@@ -343,9 +354,9 @@ async def generate(
 
 def generator_main(argv) -> None:
     port, voters, duration, ids_file = int(argv[0]), int(argv[1]), float(argv[2]), argv[3]
-    poll_every = int(argv[4])
+    poll_every, rate = int(argv[4]), float(argv[5])
     ids = json.loads(Path(ids_file).read_text())
-    stats = asyncio.run(generate(port, ids, voters, duration, poll_every))
+    stats = asyncio.run(generate(port, ids, voters, duration, poll_every, rate))
     lat = sorted(stats["latencies"]) or [0.0]
     polls = sorted(stats["poll_latencies"]) or [0.0]
     print(
@@ -378,6 +389,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument(
         "--poll-every", type=int, default=5, help="votes between map-version polls (0: none)"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="votes a second offered by all voters together, each voter paced "
+        "(0: every voter votes again as soon as answered)",
     )
     parser.add_argument("--port", type=int, default=8191)
     parser.add_argument("--db", default="voteload")
@@ -425,6 +443,7 @@ def main() -> None:
                 str(args.duration),
                 str(ids_file),
                 str(args.poll_every),
+                str(args.rate),
             ],
             stdout=subprocess.PIPE,
             text=True,
