@@ -4,6 +4,7 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432, gunicorn installed):
 
     PYTHONPATH=src python benchmarks/vote_load.py                     # 200 voters, 60 s
     PYTHONPATH=src python benchmarks/vote_load.py --duration 10       # a short check
+    PYTHONPATH=src python benchmarks/vote_load.py --rate 500          # paced: 500 votes/s offered
 
 What it does:
 
@@ -19,14 +20,22 @@ What it does:
    connections, no third-party client). Each opens the voting page once
    (which gives it its browser cookie and CSRF token), then votes on the
    statements in a random order without repeating one, and polls the map
-   version after every fifth vote; when it has voted on every statement it
-   becomes a new browser. The generator stops sending after ``--duration``
-   seconds and waits for the answers in flight.
+   version after every fifth vote (``--poll-every``); when it has voted on
+   every statement it becomes a new browser. By default each voter votes
+   again as soon as it is answered (a closed loop: by Little's law the mean
+   latency is then voters / requests per second, whatever the server does);
+   with ``--rate R`` the voters are paced so that together they offer R votes
+   a second, and a vote's latency counts from when it was due, so a server
+   that falls behind shows it. The generator stops sending after
+   ``--duration`` seconds and waits for the answers in flight.
 4. Counts the votes stored in the database and prints, as its last line,
    ``votes/s N p50_ms A p99_ms B sent S stored T`` where ``sent`` counts the
    votes the server answered with 200 and ``stored`` the vote rows in the
    database (each simulated browser votes on each statement at most once,
-   so the two must be equal).
+   so the two must be equal). The line before it gives the CPU time spent
+   during the run, per vote, by the gunicorn processes, the database's
+   backends (and its WAL writer, background writer and checkpointer), and
+   the load generator: on a shared machine these say more than the rates.
 
 The per-browser rate limit (``MINIPUBLIC_PUBLIC_VOTES_PER_MINUTE``, default
 120) is raised for the run, because each simulated browser votes far faster
