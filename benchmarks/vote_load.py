@@ -312,7 +312,7 @@ async def voter(
                 wait = due - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                t0 -= min(0.0, wait)  # late: the time it waited to be sent counts
+                t0 += min(0.0, wait)  # late: from when it was due (wait < 0)
                 due += every
             try:
                 status, _, _ = await conn.request(
