@@ -4,6 +4,7 @@ Run from the repository root (PostgreSQL on 127.0.0.1:5432, gunicorn installed):
 
     PYTHONPATH=src python benchmarks/vote_load.py                     # 200 voters, 60 s
     PYTHONPATH=src python benchmarks/vote_load.py --duration 10       # a short check
+    PYTHONPATH=src python benchmarks/vote_load.py --rate 500          # paced: 500 votes/s offered
 
 What it does:
 
@@ -19,14 +20,22 @@ What it does:
    connections, no third-party client). Each opens the voting page once
    (which gives it its browser cookie and CSRF token), then votes on the
    statements in a random order without repeating one, and polls the map
-   version after every fifth vote; when it has voted on every statement it
-   becomes a new browser. The generator stops sending after ``--duration``
-   seconds and waits for the answers in flight.
+   version after every fifth vote (``--poll-every``); when it has voted on
+   every statement it becomes a new browser. By default each voter votes
+   again as soon as it is answered (a closed loop: by Little's law the mean
+   latency is then voters / requests per second, whatever the server does);
+   with ``--rate R`` the voters are paced so that together they offer R votes
+   a second, and a vote's latency counts from when it was due, so a server
+   that falls behind shows it. The generator stops sending after
+   ``--duration`` seconds and waits for the answers in flight.
 4. Counts the votes stored in the database and prints, as its last line,
    ``votes/s N p50_ms A p99_ms B sent S stored T`` where ``sent`` counts the
    votes the server answered with 200 and ``stored`` the vote rows in the
    database (each simulated browser votes on each statement at most once,
-   so the two must be equal).
+   so the two must be equal). The line before it gives the CPU time spent
+   during the run, per vote, by the gunicorn processes, the database's
+   backends (and its WAL writer, background writer and checkpointer), and
+   the load generator: on a shared machine these say more than the rates.
 
 The per-browser rate limit (``MINIPUBLIC_PUBLIC_VOTES_PER_MINUTE``, default
 120) is raised for the run, because each simulated browser votes far faster
@@ -64,6 +73,46 @@ def _psql(sql: str, *, db: str = "postgres", url: str) -> list:
     with psycopg.connect(f"{url}/{db}", autocommit=True) as conn:
         cursor = conn.execute(sql)
         return cursor.fetchall() if sql.lstrip().upper().startswith("SELECT") else []
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def cpu_snapshot(server_pid: int, db: str, url: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers and of the database's backends, per pid."""
+    backends = _psql(
+        "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "
+        f"(datname = '{db}' OR backend_type IN ('walwriter', 'background writer', 'checkpointer'))",
+        url=url,
+    )
+    return {
+        "server": {pid: _cpu_seconds(pid) for pid in [server_pid, *_children(server_pid)]},
+        "database": {pid: _cpu_seconds(pid) for (pid,) in backends},
+    }
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds spent between two snapshots (a process new since *before* counts from 0)."""
+    return {
+        part: sum(max(0.0, t - before[part].get(pid, 0.0)) for pid, t in after[part].items())
+        for part in after
+    }
 
 
 PREPARE = r"""
@@ -220,6 +269,7 @@ async def open_page(conn: Connection, stats: dict):
 async def voter(
     n: int, port: int, ids: list[int], start: asyncio.Event, stats: dict, clock: dict
 ) -> None:
+    poll_every = clock["poll_every"]
     rng = random.Random(n)
     conn = Connection(port)
     cookies = None
@@ -229,9 +279,16 @@ async def voter(
     if stats["ready"] == stats["voters"]:
         clock["stop_at"] = time.monotonic() + clock["duration"]
         clock["start"] = time.monotonic()
+        clock["cpu_start"] = time.process_time()
+        print("start", flush=True)  # the parent reads the servers' CPU times now
         start.set()
     await start.wait()
     stop_at = clock["stop_at"]
+    # With --rate, this voter's k-th vote is due at `due`, then every `every`
+    # seconds (voters staggered); a vote's latency counts from when it was due,
+    # so a server that falls behind is not hidden by voters waiting on it.
+    every = clock["every"]
+    due = clock["start"] + every * n / stats["voters"]
     while time.monotonic() < stop_at:
         if cookies is None:
             cookies = await open_page(conn, stats)
@@ -251,6 +308,12 @@ async def voter(
                 return
             body = f"statement={sid}&vote={rng.choice(('agree', 'disagree', 'pass'))}".encode()
             t0 = time.perf_counter()
+            if every:
+                wait = due - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                t0 += min(0.0, wait)  # late: from when it was due (wait < 0)
+                due += every
             try:
                 status, _, _ = await conn.request(
                     "POST", f"/a/{SLUG}/statements/vote/", headers, body
@@ -265,7 +328,7 @@ async def voter(
             else:
                 stats["errors"] += 1
                 stats["codes"][status] = stats["codes"].get(status, 0) + 1
-            if i % 5 == 4:
+            if poll_every and i % poll_every == poll_every - 1:
                 t0 = time.perf_counter()
                 try:
                     status, _, _ = await conn.request(
@@ -277,7 +340,9 @@ async def voter(
                     stats["errors"] += 1
 
 
-async def generate(port: int, ids: list[int], voters: int, duration: float) -> dict:
+async def generate(
+    port: int, ids: list[int], voters: int, duration: float, poll_every: int, rate: float
+) -> dict:
     stats = {
         "sent": 0,
         "errors": 0,
@@ -289,16 +354,18 @@ async def generate(port: int, ids: list[int], voters: int, duration: float) -> d
         "voters": voters,
     }
     start = asyncio.Event()
-    clock = {"duration": duration}
+    clock = {"duration": duration, "poll_every": poll_every, "every": voters / rate if rate else 0}
     await asyncio.gather(*(voter(n, port, ids, start, stats, clock) for n in range(voters)))
     stats["seconds"] = time.monotonic() - clock["start"]
+    stats["cpu"] = time.process_time() - clock["cpu_start"]
     return stats
 
 
 def generator_main(argv) -> None:
     port, voters, duration, ids_file = int(argv[0]), int(argv[1]), float(argv[2]), argv[3]
+    poll_every, rate = int(argv[4]), float(argv[5])
     ids = json.loads(Path(ids_file).read_text())
-    stats = asyncio.run(generate(port, ids, voters, duration))
+    stats = asyncio.run(generate(port, ids, voters, duration, poll_every, rate))
     lat = sorted(stats["latencies"]) or [0.0]
     polls = sorted(stats["poll_latencies"]) or [0.0]
     print(
@@ -309,6 +376,7 @@ def generator_main(argv) -> None:
                 "codes": stats["codes"],
                 "polls": stats["polls"],
                 "seconds": stats["seconds"],
+                "cpu": stats["cpu"],
                 "p50": statistics.median(lat),
                 "p99": lat[min(len(lat) - 1, int(0.99 * len(lat)))],
                 "poll_p50": statistics.median(polls),
@@ -328,9 +396,24 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=300)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--poll-every", type=int, default=5, help="votes between map-version polls (0: none)"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="votes a second offered by all voters together, each voter paced "
+        "(0: every voter votes again as soon as answered)",
+    )
     parser.add_argument("--port", type=int, default=8191)
     parser.add_argument("--db", default="voteload")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/8",
+        help="REDIS_URL of the site (its cache: rate limits, map version); '' for none",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
@@ -343,6 +426,10 @@ def main() -> None:
         "MINIPUBLIC_DATA_DIR": str(data_dir),
         "CONN_MAX_AGE": "600",
         "MINIPUBLIC_PUBLIC_VOTES_PER_MINUTE": "1000000",
+        "REDIS_URL": args.redis,
+        # The deployment checks (no console mail, a public address) pass as in production.
+        "MINIPUBLIC_EMAIL": "file",
+        "MINIPUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
     }
     print(f"Preparing database {args.db} with {args.statements} statements…", flush=True)
     ids = prepare(args, env)
@@ -355,7 +442,7 @@ def main() -> None:
     server = start_server(args, env)
     try:
         print(f"{args.voters} voters for {args.duration:g} s…", flush=True)
-        out = subprocess.run(
+        generator = subprocess.Popen(
             [
                 sys.executable,
                 __file__,
@@ -364,12 +451,22 @@ def main() -> None:
                 str(args.voters),
                 str(args.duration),
                 str(ids_file),
+                str(args.poll_every),
+                str(args.rate),
             ],
-            check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
         )
-        result = json.loads(out.stdout.strip().splitlines()[-1])
+        pg = args.postgres.rstrip("/")
+        before = None
+        for line in generator.stdout:
+            if line.strip() == "start":
+                before = cpu_snapshot(server.pid, args.db, pg)
+            elif line.startswith("{"):
+                result = json.loads(line)
+                used = cpu_used(before, cpu_snapshot(server.pid, args.db, pg))
+        if generator.wait() != 0:
+            raise SystemExit("the load generator failed")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -380,6 +477,16 @@ def main() -> None:
         _psql(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)', url=args.postgres.rstrip("/"))
     shutil.rmtree(data_dir, ignore_errors=True)
     rate = result["sent"] / result["seconds"]
+    used["generator"] = result["cpu"]
+    requests = result["sent"] + result["polls"]
+    print(
+        "CPU over the run, ms per vote (and per request, votes + polls): "
+        + ", ".join(
+            f"{part} {1000 * t / max(1, result['sent']):.2f} ({1000 * t / max(1, requests):.2f})"
+            for part, t in used.items()
+        )
+        + f"; total {1000 * sum(used.values()) / max(1, result['sent']):.2f} ms per vote"
+    )
     print(
         f"errors {result['errors']} {result['codes']} · map-version polls {result['polls']} "
         f"(p50 {result['poll_p50']:.1f} ms, p99 {result['poll_p99']:.1f} ms) · "

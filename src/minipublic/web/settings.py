@@ -36,7 +36,8 @@ machine with nothing configured. The environment variables are:
     ``X-Forwarded-Proto``): secure cookies, HTTPS redirect and HSTS.
 ``REDIS_URL``
     Run background tasks on RQ workers through Redis instead of the database
-    queue.
+    queue, and keep Django's cache there (shared by every web process: the
+    public voting rate limits and the map version count across processes).
 
 To add an app, append it to ``MINIPUBLIC_APPS`` below and include its
 ``urls.py`` in ``minipublic/web/urls.py``; its permission rows and demo loader
@@ -322,6 +323,18 @@ if REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Django's cache: in Redis when there is one, so that every web process (and
+# the task worker) sees the same rate-limit counters and map version; else
+# each process has its own memory cache (see docs/deliberation.md).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "minipublic",
+        }
+    }
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from django.test import Client
 from minipublic.web.assemblies.actions import do_change_phase
 from minipublic.web.assemblies.models import AuditEvent, Phase
 from minipublic.web.csvcells import safe_cell
-from minipublic.web.deliberation import actions
+from minipublic.web.deliberation import actions, cached
 from minipublic.web.deliberation.models import (
     Conversation,
     MapSnapshot,
@@ -298,7 +298,8 @@ def test_map_refresh_task_stores_a_new_version(
     assert conversation.map_refresh_pending
     # A second request while one waits starts nothing.
     assert actions.do_start_map_refresh(conversation) is None
-    run_queue()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's commit
+        run_queue()
     conversation.refresh_from_db()
     assert conversation.map_version == before + 1 and not conversation.map_refresh_pending
     snap = MapSnapshot.objects.get(conversation=conversation, version=before + 1)
@@ -465,3 +466,53 @@ def test_member_view_marks_where_the_member_is(conversation, client_as, member):
     assert f"You are in group {letter}." in page and 'r="9"' in page
     public = Client().get(f"/a/{conversation.assembly.slug}/opinion-map/").content.decode()
     assert "You are in group" not in public and 'r="9"' not in public
+
+
+def test_map_version_poll_comes_from_the_cache_and_follows_a_new_map(
+    conversation, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """After one read, polls touch no database; a new map's commit updates the cached version."""
+    url = f"/a/{conversation.assembly.slug}/opinion-map/version.json"
+    client = Client()
+    first = client.get(url).json()["version"]
+    assert first == conversation.map_version
+    with django_assert_num_queries(0):
+        assert client.get(url).json() == {"version": first}
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.compute_map(conversation)
+    # The commit put the new version in the cache (no read of the conversation).
+    with django_assert_num_queries(0):
+        assert cached.map_version(conversation.pk) == first + 1
+    # The save also made this process forget its cached assembly: one read, then none.
+    assert client.get(url).json() == {"version": first + 1}
+    with django_assert_num_queries(0):
+        assert client.get(url).json() == {"version": first + 1}
+    # A settings save that does not touch the version leaves the cached one alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.check_save_settings(conversation, refresh_threshold=7)
+    with django_assert_num_queries(0):
+        assert cached.map_version(conversation.pk) == first + 1
+
+
+def test_vote_stores_one_row_in_one_query(conversation, django_assert_max_num_queries):
+    """A public vote (browser known, assembly cached) is one statement: the upsert.
+
+    (On PostgreSQL the upsert goes through psycopg's own cursor, which Django
+    does not count, so the bound there is zero.)
+    """
+    client = _public_client(conversation)
+    url = f"/a/{conversation.assembly.slug}/statements/vote/"
+    ids = list(Statement.objects.visible(conversation).values_list("pk", flat=True)[:2])
+    assert client.post(url, {"statement": ids[0], "vote": "agree"}).status_code == 302
+    with django_assert_max_num_queries(1):
+        response = client.post(
+            url, {"statement": ids[1], "vote": "disagree"}, HTTP_X_REQUESTED_WITH="fetch"
+        )
+    assert response.json() == {"ok": True}
+    voter = Voter.objects.get(browser_id=client.cookies[COOKIE].value)
+    assert dict(voter.votes.values_list("statement_id", "value")) == {ids[0]: 1, ids[1]: -1}
+
+
+def test_refresh_check_interval_grows_with_the_threshold():
+    """25 votes a thread for usual thresholds; a tenth of a large one, at most 250."""
+    assert [actions.check_interval(t) for t in (1, 50, 250, 1000, 10**9)] == [25, 25, 25, 100, 250]

@@ -173,26 +173,47 @@ def do_vote(
     on). Returns whether a vote was stored.
     """
     sql, statuses = _upsert_sql(conversation)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     # One statement: in autocommit mode it is its own transaction (no BEGIN /
     # COMMIT round trips); inside an outer atomic block it joins that one.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (voter_id, value, now, statement_id, conversation.pk, *statuses))
-        stored = cursor.rowcount == 1
+    if connection.vendor == "postgresql":
+        # psycopg's own cursor on Django's connection binds the parameters on
+        # the server and prepares the statement after a few uses (half the
+        # client's CPU of Django's client-side cursor); database errors still
+        # go through Django's wrapper, which marks the connection as failed.
+        import psycopg
+
+        params = (voter_id, value, timezone.now(), statement_id, conversation.pk, *statuses)
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params)
+            stored = cursor.rowcount == 1
+    else:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (voter_id, value, now, statement_id, conversation.pk, *statuses))
+            stored = cursor.rowcount == 1
     if stored and check_refresh:
         _maybe_refresh(conversation)
     return stored
 
 
-# Every process checks whether the map is due only once every this many votes,
-# so the vote request itself stays a single INSERT.
+# Every thread checks whether the map is due only once every this many votes
+# it stores, so the vote request itself stays a single INSERT: 25, or a tenth
+# of a larger threshold (at most 250), because the check counts up to the
+# threshold's number of votes.
 CHECK_EVERY = 25
+CHECK_EVERY_MOST = 250
+
+
+def check_interval(threshold: int) -> int:
+    """Votes a thread stores between two checks of :func:`map_is_due`."""
+    return min(max(CHECK_EVERY, threshold // 10), CHECK_EVERY_MOST)
 
 
 def _maybe_refresh(conversation) -> None:
     counts = _counter.__dict__.setdefault("counts", {})
     counts[conversation.pk] = counts.get(conversation.pk, 0) + 1
-    if counts[conversation.pk] % CHECK_EVERY:
+    if counts[conversation.pk] % check_interval(conversation.refresh_threshold):
         return
     if conversation.map_refresh_pending:
         return

@@ -10,6 +10,7 @@ class DeliberationConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from minipublic.web.assemblies.models import Assembly
+        from minipublic.web.deliberation.cached import remember_map_version
         from minipublic.web.deliberation.models import Conversation
         from minipublic.web.deliberation.views import forget_assemblies
 
@@ -18,3 +19,5 @@ class DeliberationConfig(AppConfig):
             post_save.connect(
                 forget_assemblies, sender=model, dispatch_uid=f"delib-{model.__name__}"
             )
+        # A new map's version reaches the cache (every process, with Redis) on commit.
+        post_save.connect(remember_map_version, sender=Conversation, dispatch_uid="delib-mapv")

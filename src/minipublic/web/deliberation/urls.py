@@ -5,6 +5,9 @@ from minipublic.web.deliberation import views
 app_name = "deliberation"
 P = "a/<slug:slug>/deliberation/"
 urlpatterns = [
+    # The two hot paths first (the site's URLconf also puts this app first).
+    path("a/<slug:slug>/statements/vote/", views.cast, name="cast"),
+    path("a/<slug:slug>/opinion-map/version.json", views.map_version, name="map_version"),
     path(P, views.manage, name="manage"),
     path(P + "statements/add/", views.add_statement, name="add_statement"),
     path(P + "moderate/", views.moderate, name="moderate"),
@@ -20,11 +23,9 @@ urlpatterns = [
     # Members (and the public when the organiser opens it)
     path("a/<slug:slug>/statements/", views.vote, name="vote"),
     path("a/<slug:slug>/statements/next.json", views.next_statements, name="next"),
-    path("a/<slug:slug>/statements/vote/", views.cast, name="cast"),
     path("a/<slug:slug>/statements/write/", views.write, name="write"),
     path("a/<slug:slug>/statements/<int:statement_id>/edit/", views.edit_own, name="edit_own"),
     path("a/<slug:slug>/opinion-map/", views.opinion_map, name="map"),
-    path("a/<slug:slug>/opinion-map/version.json", views.map_version, name="map_version"),
     path("a/<slug:slug>/criteria/score/", views.score, name="score"),
     path("a/<slug:slug>/meta-consensus/", views.survey, name="survey"),
 ]

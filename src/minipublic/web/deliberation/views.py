@@ -13,7 +13,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minipublic.web.csvcells import safe_cell
-from minipublic.web.deliberation import actions, routing
+from minipublic.web.deliberation import actions, cached, routing
 from minipublic.web.deliberation.models import (
     RATING_MAX,
     RATING_MIN,
@@ -72,16 +71,6 @@ def _existing_voter(conversation, kind, who):
     if kind == "public" and who:
         return Voter.objects.filter(conversation=conversation, browser_id=who).first()
     return None
-
-
-def _rate_ok(key: str, limit: int, seconds: int) -> bool:
-    """At most *limit* hits per *seconds* for *key* (per cache; see docs/deliberation.md)."""
-    if cache.add(key, 1, seconds):
-        return True
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:
-        return cache.add(key, 1, seconds) or True
 
 
 def _votes_per_minute() -> int:
@@ -163,7 +152,8 @@ def next_statements(request, slug):
 
 
 def _wants_json(request) -> bool:
-    return request.headers.get("X-Requested-With") == "fetch"
+    # META, not request.headers: that would build a dict of every header per vote.
+    return request.META.get("HTTP_X_REQUESTED_WITH") == "fetch"
 
 
 _VOTER_IDS: dict[tuple[int, str], int] = {}
@@ -249,7 +239,7 @@ def cast(request, slug):
     if kind == "public":
         if not who:
             return refuse(_("Open the voting page first, then vote."), 400)
-        if not _rate_ok(f"delib:v:{conversation.pk}:{who}", _votes_per_minute(), 60):
+        if not cached.rate_ok(f"delib:v:{conversation.pk}:{who}", _votes_per_minute(), 60):
             return refuse(_("Too many votes in a minute from this browser. Wait a moment."), 429)
     try:
         actions.check_vote(
@@ -272,7 +262,10 @@ def map_version(request, slug):
     """The current map version: the page polls this cheaply (cacheable for 5 s).
 
     Like :func:`cast`, it reads the assembly from the 2-second per-process
-    cache and asks the same permission table as the map page.
+    cache and asks the same permission table as the map page; the version
+    itself comes from Django's cache, set when a new map commits
+    (:mod:`~minipublic.web.deliberation.cached`), so a poll does not touch the
+    database.
     """
     assembly = _assembly_for_votes(slug)
     if assembly is None:
@@ -283,7 +276,7 @@ def map_version(request, slug):
         if not signed_in:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
-    response = JsonResponse({"version": assembly.conversation.map_version})
+    response = JsonResponse({"version": cached.map_version(assembly.conversation.pk)})
     response["Cache-Control"] = "max-age=5, private"
     return response
 
@@ -303,7 +296,7 @@ def write(request, slug):
             form.add_error(None, _("Staff add statements on the Deliberation tab."))
         elif kind == "public" and not who:
             form.add_error(None, _("Open the voting page first, then write."))
-        elif kind == "public" and not _rate_ok(f"delib:s:{conversation.pk}:{who}", 5, 3600):
+        elif kind == "public" and not cached.rate_ok(f"delib:s:{conversation.pk}:{who}", 5, 3600):
             form.add_error(
                 None, _("This browser has written 5 statements in the last hour. Wait a while.")
             )
