@@ -1,10 +1,11 @@
-"""Load test of statement voting: gunicorn on PostgreSQL, 200 simulated voters for 60 s.
+"""Load test of statement voting: a production server on PostgreSQL, 200 simulated voters for 60 s.
 
-Run from the repository root (PostgreSQL on 127.0.0.1:5432, gunicorn installed):
+Run from the repository root (PostgreSQL on 127.0.0.1:5432, granian or gunicorn installed):
 
-    PYTHONPATH=src python benchmarks/vote_load.py                     # 200 voters, 60 s
+    PYTHONPATH=src python benchmarks/vote_load.py                     # 500 votes/s offered, 60 s
     PYTHONPATH=src python benchmarks/vote_load.py --duration 10       # a short check
-    PYTHONPATH=src python benchmarks/vote_load.py --rate 500          # paced: 500 votes/s offered
+    PYTHONPATH=src python benchmarks/vote_load.py --rate 0            # closed loop: as fast as answered
+    PYTHONPATH=src python benchmarks/vote_load.py --server gunicorn   # gunicorn (gthread) instead
 
 What it does:
 
@@ -12,21 +13,22 @@ What it does:
    dropped first), migrates it, and prepares an assembly through the site's
    actions: a public conversation with ``--statements`` accepted statements
    and public voting open.
-2. Starts gunicorn (``--workers`` processes of ``--threads`` threads,
-   ``gthread`` so connections are kept alive) on 127.0.0.1 with persistent
-   database connections.
+2. Starts the server on 127.0.0.1 with persistent database connections:
+   granian (WSGI, ``--workers`` processes of ``--threads`` blocking threads;
+   the default when it is installed) or gunicorn (``gthread``, so
+   connections are kept alive).
 3. Runs the load generator in another process: ``--voters`` concurrent
    simulated members of the public on asyncio (plain HTTP/1.1 keep-alive
    connections, no third-party client). Each opens the voting page once
    (which gives it its browser cookie and CSRF token), then votes on the
    statements in a random order without repeating one, and polls the map
    version after every fifth vote (``--poll-every``); when it has voted on
-   every statement it becomes a new browser. By default each voter votes
-   again as soon as it is answered (a closed loop: by Little's law the mean
-   latency is then voters / requests per second, whatever the server does);
-   with ``--rate R`` the voters are paced so that together they offer R votes
-   a second, and a vote's latency counts from when it was due, so a server
-   that falls behind shows it. The generator stops sending after
+   every statement it becomes a new browser. By default (``--rate 500``) the
+   voters are paced so that together they offer 500 votes a second, and a
+   vote's latency counts from when it was due, so a server that falls behind
+   shows it. With ``--rate 0`` each voter votes again as soon as it is
+   answered (a closed loop: by Little's law the mean latency is then
+   voters / requests per second, whatever the server does). The generator stops sending after
    ``--duration`` seconds and waits for the answers in flight.
 4. Counts the votes stored in the database and prints, as its last line,
    ``votes/s N p50_ms A p99_ms B sent S stored T`` where ``sent`` counts the
@@ -159,33 +161,66 @@ def prepare(args, env) -> list[int]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def start_server(args, env) -> subprocess.Popen:
-    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
-    proc = subprocess.Popen(
-        [
-            gunicorn,
-            "vote_load_wsgi:application",
-            "--pythonpath",
-            str(Path(__file__).resolve().parent),
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{args.port}",
+def _venv_has(command: str) -> bool:
+    return Path(sys.executable).with_name(command).exists()
+
+
+def server_command(args) -> list[str]:
+    """The production server's command line: gunicorn (gthread) or granian (WSGI)."""
+    here = str(Path(__file__).resolve().parent)
+    if args.server == "granian":
+        granian = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
+        if not Path(granian).exists():
+            raise SystemExit(
+                "granian is not installed: pip install granian (or use --server gunicorn)"
+            )
+        return [
+            granian,
+            "--interface",
+            "wsgi",
+            "--working-dir",
+            here,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.port),
             "--workers",
             str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
+            "--blocking-threads",
             str(args.threads),
-            "--keep-alive",
-            "30",
             "--backlog",
             "2048",
             "--log-level",
             "warning",
-        ],
-        env=env,
-        cwd=REPO,
-    )
+            "--no-ws",
+            "vote_load_wsgi:application",
+        ]
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    return [
+        gunicorn,
+        "vote_load_wsgi:application",
+        "--pythonpath",
+        here,
+        "--preload",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "30",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+
+
+def start_server(args, env) -> subprocess.Popen:
+    proc = subprocess.Popen(server_command(args), env=env, cwd=REPO)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -196,7 +231,7 @@ def start_server(args, env) -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     proc.terminate()
-    raise SystemExit("gunicorn did not answer within 60 s")
+    raise SystemExit(f"{args.server} did not answer within 60 s")
 
 
 # --- the load generator (its own process) -------------------------------------------------
@@ -307,13 +342,16 @@ async def voter(
             if time.monotonic() >= stop_at:
                 return
             body = f"statement={sid}&vote={rng.choice(('agree', 'disagree', 'pass'))}".encode()
-            t0 = time.perf_counter()
             if every:
                 wait = due - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                t0 += min(0.0, wait)  # late: from when it was due (wait < 0)
+                # From when it was due: now if on time, earlier if late (wait < 0). The
+                # pacing sleep itself is not latency.
+                t0 = time.perf_counter() + min(0.0, wait)
                 due += every
+            else:
+                t0 = time.perf_counter()
             try:
                 status, _, _ = await conn.request(
                     "POST", f"/a/{SLUG}/statements/vote/", headers, body
@@ -402,11 +440,17 @@ def main() -> None:
     parser.add_argument(
         "--rate",
         type=float,
-        default=0.0,
+        default=500.0,
         help="votes a second offered by all voters together, each voter paced "
         "(0: every voter votes again as soon as answered)",
     )
     parser.add_argument("--port", type=int, default=8191)
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="granian" if shutil.which("granian") or _venv_has("granian") else "gunicorn",
+        help="the production WSGI server (granian: pip install granian)",
+    )
     parser.add_argument("--db", default="voteload")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument(
