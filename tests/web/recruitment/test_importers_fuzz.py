@@ -143,3 +143,15 @@ def test_polis_timestamp_is_one_line(tmp_path, bad):
     with pytest.raises(InputError) as info:
         read_votes(path)
     _one_clear_line(info.value, "votes.csv")
+
+
+@pytest.mark.parametrize("reader", [read_address_table, read_pool_file])
+def test_a_nul_character_is_an_error_naming_its_cell(reader):
+    data = _csv(
+        ["id", "address", "area"], [["1", "1 High St", "north"], ["2", "2 Mill\x00 Rd", "south"]]
+    )
+    with pytest.raises(InputError) as info:
+        reader(data, "nul.csv")
+    message = str(info.value)
+    assert "nul.csv" in message and "row 3" in message and "address" in message
+    assert "NUL" in message

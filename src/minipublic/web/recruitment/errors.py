@@ -68,6 +68,10 @@ def _messages():
         (r"weight (?P<weight>.+) is not a number", _("weight %(weight)s is not a number")),
         (r"weight (?P<weight>.+) must be more than 0", _("weight %(weight)s must be more than 0")),
         (r"area (?P<area>.+) is listed twice", _("area %(area)s is listed twice")),
+        (
+            r"the cell holds a NUL character \(a control character text cannot hold\); remove it",
+            _("the cell holds a NUL character (a control character text cannot hold); remove it"),
+        ),
     ]
 
 

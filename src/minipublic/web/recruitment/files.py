@@ -66,7 +66,21 @@ def _read_frame(data: bytes, name: str) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     for col in frame.columns:
         frame[col] = frame[col].astype(str).str.strip()
+    _refuse_nul(frame, name)
     return frame
+
+
+NUL_MESSAGE = "the cell holds a NUL character (a control character text cannot hold); remove it"
+
+
+def _refuse_nul(frame: pd.DataFrame, name: str) -> None:
+    """A NUL character anywhere is an error naming its cell (PostgreSQL cannot store one)."""
+    for col in frame.columns:
+        if "\x00" in col:
+            raise InputError(NUL_MESSAGE, file=name, row=1, column=col.replace("\x00", ""))
+        hits = np.flatnonzero(frame[col].str.contains("\x00", regex=False).to_numpy())
+        if len(hits):
+            raise InputError(NUL_MESSAGE, file=name, row=int(hits[0]) + 2, column=col)
 
 
 def read_address_table(data: bytes, name: str, *, area_column: str = "area") -> pd.DataFrame:
