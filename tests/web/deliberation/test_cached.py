@@ -7,7 +7,6 @@ skipped when Redis is not reachable on 127.0.0.1:6379.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -16,15 +15,7 @@ import pytest
 
 from minipublic.web.deliberation import cached
 
-REDIS = ("127.0.0.1", 6379)
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
+from ..redis_server import REDIS, redis_up
 
 
 def test_rate_limit_in_a_local_cache():
@@ -48,7 +39,7 @@ print(sum(rate_ok(sys.argv[2], 10, 10**6) for _ in range(8)))
 """
 
 
-@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="Redis is not running on 127.0.0.1:6379")
 def test_rate_limit_counts_across_processes_with_redis():
     """Two processes hit the same key 8 times each with a limit of 10: 10 pass in all."""
     key = f"test:{uuid.uuid4().hex}"

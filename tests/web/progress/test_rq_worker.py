@@ -7,27 +7,18 @@ Skipped when Redis is not reachable on 127.0.0.1:6379 (CI starts it).
 """
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
+from ..redis_server import REDIS, redis_up
+
 pytestmark = pytest.mark.slow
 
-REDIS = ("127.0.0.1", 6379)
 
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="Redis is not running on 127.0.0.1:6379")
 def test_task_runs_on_an_rq_worker(tmp_path):
     pytest.importorskip("django_tasks_rq")
     redis = pytest.importorskip("redis")

@@ -9,14 +9,9 @@ from minipublic.web.people.models import Participant
 from minipublic.web.recruitment.models import Registrant, Source
 
 
-@pytest.fixture
-def small_pool(db, user):
-    """An assembly of 40 registrants (gender w/m, trust low/medium/high, area a/b); Olivia organises."""
-    rng = random.Random(11)
-    assembly = Assembly.objects.create(
-        slug="small-test", title="Small test assembly", question="?", is_public=True, phase="select"
-    )
-    StaffRole.objects.create(assembly=assembly, user=user("organiser"), role="organiser")
+def make_small_pool(assembly: Assembly, organiser, trust: list[int]) -> Assembly:
+    """Give *assembly* its *organiser* and 40 registrants, two per household; ``trust[i]`` each."""
+    StaffRole.objects.create(assembly=assembly, user=organiser, role="organiser")
     for i in range(40):
         p = Participant.objects.create(assembly=assembly, is_active=False)
         Registrant.objects.create(
@@ -27,6 +22,17 @@ def small_pool(db, user):
             household_key=f"{i // 2} test street",  # two people per household
             gender="woman" if i % 2 else "man",
             area="a" if i < 24 else "b",
-            trust_in_government=rng.choice([1, 2, 5, 5, 8]),
+            trust_in_government=trust[i],
         )
     return assembly
+
+
+@pytest.fixture
+def small_pool(db, user):
+    """An assembly of 40 registrants (gender w/m, trust low/medium/high, area a/b); Olivia organises."""
+    rng = random.Random(11)
+    assembly = Assembly.objects.create(
+        slug="small-test", title="Small test assembly", question="?", is_public=True, phase="select"
+    )
+    trust = [rng.choice([1, 2, 5, 5, 8]) for _ in range(40)]
+    return make_small_pool(assembly, user("organiser"), trust)

@@ -200,27 +200,15 @@ def test_worker_process_killed_by_sigkill(transactional_db, user, tmp_path, sett
 
     from django.db import connection
 
-    from minipublic.web.assemblies.models import Assembly, StaffRole
-    from minipublic.web.people.models import Participant
-    from minipublic.web.recruitment.models import Registrant, Source
+    from minipublic.web.assemblies.models import Assembly
+
+    from .conftest import make_small_pool
 
     organiser = user("organiser") if _has_cast() else _organiser()
     assembly = Assembly.objects.create(
         slug="killed-worker", title="Killed worker", question="?", phase="select"
     )
-    StaffRole.objects.create(assembly=assembly, user=organiser, role="organiser")
-    for i in range(40):
-        p = Participant.objects.create(assembly=assembly, is_active=False)
-        Registrant.objects.create(
-            assembly=assembly,
-            participant=p,
-            source=Source.IMPORT,
-            external_id=f"x{i}",
-            household_key=f"{i // 2} test street",
-            gender="woman" if i % 2 else "man",
-            area="a" if i < 24 else "b",
-            trust_in_government=[1, 2, 5, 5, 8][i % 5],
-        )
+    make_small_pool(assembly, organiser, [[1, 2, 5, 5, 8][i % 5] for i in range(40)])
     reference = _compute(_start(assembly, organiser)).lottery_sha256
 
     run = _start(assembly, organiser)
