@@ -53,6 +53,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from _servers import gunicorn_command  # benchmarks/_servers.py (this folder)
+
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "aberwen-climate"
 PAGES = {
@@ -107,30 +109,13 @@ def prepare(args, env) -> str:
 
 
 def start_server(args, env) -> subprocess.Popen:
-    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
-    proc = subprocess.Popen(
-        [
-            gunicorn,
-            "minipublic.web.wsgi:application",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--keep-alive",
-            "30",
-            "--backlog",
-            "2048",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=REPO,
+    command = gunicorn_command(
+        "minipublic.web.wsgi:application",
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
     )
+    proc = subprocess.Popen(command, env=env, cwd=REPO)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:

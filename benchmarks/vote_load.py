@@ -62,6 +62,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from _servers import (  # benchmarks/_servers.py (this folder)
+    granian_command,
+    gunicorn_command,
+    installed,
+)
+
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "vote-load"
 
@@ -161,62 +167,13 @@ def prepare(args, env) -> list[int]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _venv_has(command: str) -> bool:
-    return Path(sys.executable).with_name(command).exists()
-
-
 def server_command(args) -> list[str]:
-    """The production server's command line: gunicorn (gthread) or granian (WSGI)."""
+    """The production server's command line: granian (WSGI) or gunicorn (gthread)."""
     here = str(Path(__file__).resolve().parent)
+    common = {"port": args.port, "workers": args.workers, "threads": args.threads}
     if args.server == "granian":
-        granian = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
-        if not Path(granian).exists():
-            raise SystemExit(
-                "granian is not installed: pip install granian (or use --server gunicorn)"
-            )
-        return [
-            granian,
-            "--interface",
-            "wsgi",
-            "--working-dir",
-            here,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(args.port),
-            "--workers",
-            str(args.workers),
-            "--blocking-threads",
-            str(args.threads),
-            "--backlog",
-            "2048",
-            "--log-level",
-            "warning",
-            "--no-ws",
-            "vote_load_wsgi:application",
-        ]
-    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
-    return [
-        gunicorn,
-        "vote_load_wsgi:application",
-        "--pythonpath",
-        here,
-        "--preload",
-        "--bind",
-        f"127.0.0.1:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(args.threads),
-        "--keep-alive",
-        "30",
-        "--backlog",
-        "2048",
-        "--log-level",
-        "warning",
-    ]
+        return granian_command("vote_load_wsgi:application", working_dir=here, **common)
+    return gunicorn_command("vote_load_wsgi:application", pythonpath=here, **common)
 
 
 def start_server(args, env) -> subprocess.Popen:
@@ -448,7 +405,7 @@ def main() -> None:
     parser.add_argument(
         "--server",
         choices=["gunicorn", "granian"],
-        default="granian" if shutil.which("granian") or _venv_has("granian") else "gunicorn",
+        default="granian" if installed("granian") else "gunicorn",
         help="the production WSGI server (granian: pip install granian)",
     )
     parser.add_argument("--db", default="voteload")
