@@ -18,8 +18,10 @@ connected in ``apps.py``). Because a poll only ever *adds*, a poll that read
 the old row just before the commit cannot overwrite the new version.
 """
 
+import re
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
@@ -35,14 +37,18 @@ _CLIENTS: dict[str, object] = {}
 def _redis(backend):
     """One Redis client per server for the process, or None when the cache is not Redis.
 
-    XXX: Django's RedisCache builds a new client object for every call (a
-    tenth of a millisecond, three times what the command costs) and has no
-    one-trip increment, so the hot path talks to Redis itself, with the
-    cache's own key names and integer encoding (ints are stored as such).
+    Why not through the cache API: Django's RedisCache builds a new client
+    object for every call (a tenth of a millisecond, three times what the
+    command costs) and has no one-trip increment, so the hot path talks to
+    Redis itself, with the cache's own key names and integer encoding (ints
+    are stored as such). The server is the first of the cache's configured
+    ``LOCATION``, the one Django writes to.
     """
     if not isinstance(backend, RedisCache):
         return None
-    location = backend._servers[0]  # the server Django writes to (private API)
+    configured = settings.CACHES["default"]["LOCATION"]
+    servers = re.split("[;,]", configured) if isinstance(configured, str) else list(configured)
+    location = servers[0].strip()
     client = _CLIENTS.get(location)
     if client is None:
         import redis
