@@ -8,13 +8,8 @@ from typing import Annotated
 
 import typer
 
-from minipublic.cli._lazy import LazyConsole, lazy_function
+from minipublic.cli._lazy import LazyConsole, progress_bar
 from minipublic.errors import MinipublicError
-
-BarColumn = lazy_function("rich.progress", "BarColumn")
-Progress = lazy_function("rich.progress", "Progress")
-TextColumn = lazy_function("rich.progress", "TextColumn")
-TimeElapsedColumn = lazy_function("rich.progress", "TimeElapsedColumn")
 
 app = typer.Typer(
     help="Cohesion evaluation: reliability, factor structure and effects of the assembly.",
@@ -43,21 +38,8 @@ def _guard():
         raise typer.Exit(2) from None
 
 
-@contextmanager
 def _progress(label: str):
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=_err.real,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=1.0)
-
-        def update(fraction: float, message: str) -> None:
-            bar.update(task, completed=fraction, description=message)
-
-        yield update
+    return progress_bar(_err, label)
 
 
 def _load(responses: Path, scales: Path):

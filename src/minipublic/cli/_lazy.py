@@ -8,6 +8,7 @@ command touches them.
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
 from types import ModuleType
 
 
@@ -57,3 +58,23 @@ class LazyConsole:
 
     def __getattr__(self, attr: str):
         return getattr(self.real, attr)
+
+
+@contextmanager
+def progress_bar(console: LazyConsole, label: str):
+    """A transient bar on *console* (rich imported now); yields ``update(fraction, message)``."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console.real,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=1.0)
+
+        def update(fraction: float, message: str) -> None:
+            bar.update(task, completed=fraction, description=message)
+
+        yield update

@@ -18,13 +18,8 @@ import re
 import sys
 from pathlib import Path
 
-from minipublic.cli._lazy import LazyConsole, lazy_function
+from minipublic.cli._lazy import LazyConsole, progress_bar
 from minipublic.errors import MinipublicError
-
-BarColumn = lazy_function("rich.progress", "BarColumn")
-Progress = lazy_function("rich.progress", "Progress")
-TextColumn = lazy_function("rich.progress", "TextColumn")
-TimeElapsedColumn = lazy_function("rich.progress", "TimeElapsedColumn")
 
 _errors = LazyConsole(stderr=True)
 
@@ -139,18 +134,7 @@ def run_map(
     }
     n_votes = votes_in.n_votes if isinstance(votes_in, VoteMatrix) else len(votes_in)
     if sys.stderr.isatty() and n_votes >= PROGRESS_MIN_VOTES:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=_errors.real,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("statement map", total=1.0)
-
-            def progress(fraction: float, message: str) -> None:
-                bar.update(task, completed=fraction, description=message)
-
+        with progress_bar(_errors, "statement map") as progress:
             result = statement_map(votes_in, progress=progress, **options)
     else:  # quick, or no terminal to draw a bar on: skip the bar and its thread
         result = statement_map(votes_in, **options)
