@@ -100,6 +100,8 @@ def test_a_stalled_master_solve_is_finished_with_default_perturbation(seed, monk
         return out
 
     monkeypatch.setattr(_leximin, "STALL_PIVOTS", 0)
+    # Every solve by the simplex method, which is what can stall.
+    monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", np.inf)
     monkeypatch.setattr(_leximin._Master, "solve", spy)
     people, quotas, k = random_case(seed)
     M = feasible_panels(people, quotas, k)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from minipublic.sortition._frankwolfe import default_steps, frank_wolfe
 from minipublic.sortition._model import (
     Instance,
     LocalSearch,
@@ -63,6 +64,9 @@ PERTURBATION = 0.0
 #: Pivots per row after which a master solve counts as stalled (normal
 #: re-solves take 1-3 per row; a cycling one runs on for ever).
 STALL_PIVOTS = 10
+#: The master's first solve uses the interior-point method (with crossover)
+#: when it has more than this many columns per row (see :meth:`_Master.solve`).
+COLD_IPM_RATIO = 2.0
 
 
 @dataclass
@@ -218,6 +222,7 @@ class _Master:
         self.fixed = np.full(inst.T, np.nan)
         self.iterations = 0
         self.timed_out = False
+        self._solved = False
 
     def add(self, c: np.ndarray) -> bool:
         key = c.tobytes()
@@ -239,9 +244,23 @@ class _Master:
         self.fixed[t] = value
 
     def solve(self) -> tuple[bool, float, np.ndarray, np.ndarray]:
-        """(ok, z, y per type (0 for rowless), lambda)."""
+        """(ok, z, y per type (0 for rowless), lambda).
+
+        The first solve starts from no basis. With many more columns than
+        rows (a warm start from :func:`frank_wolfe`), the interior-point
+        method with crossover finds the optimal basis far faster than the
+        primal simplex (at 2 000 / 100 with 1 600 columns: 0.9 s against
+        8 300 pivots and 11.8 s); later solves start from that basis.
+        """
         h = self.h
-        h.run()
+        if not self._solved and len(self.columns) > COLD_IPM_RATIO * self.R:
+            h.setOptionValue("solver", "ipm")
+            h.setOptionValue("run_crossover", "on")
+            h.run()
+            h.setOptionValue("solver", "simplex")
+        else:
+            h.run()
+        self._solved = True
         if h.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:
             # Stalling among degenerate pivots: go on with HiGHS' default
             # bound perturbation, which always gets out.
@@ -325,9 +344,24 @@ def leximin(
     if not maximin_only:
         # Fast path: LEXIMIN over the LP relaxation, then panels that reach it.
         master = _Master(inst, active, target=target)
-        for c in panels:
-            master.add(c)
         with RelaxedPricer(solver) as pricer:
+            # Panels of an approximate decomposition of the target first
+            # (see minipublic.sortition._frankwolfe), then the exact search.
+            found, weights = frank_wolfe(
+                inst,
+                pricer,
+                target,
+                panels,
+                rng,
+                steps=default_steps(inst),
+                deadline=deadline,
+                progress=progress,
+            )
+            for c in panels:
+                master.add(c)
+            for i in np.argsort(-weights, kind="stable"):
+                if weights[i] > 0:
+                    master.add(found[i])
             lam = _reach(master, solver, pricer, target, progress, rng, deadline)
         if lam is not None:
             levels = len(np.unique(np.round(target[active], 9)))
@@ -488,7 +522,7 @@ def _reach(
             return lam
         if master.iterations % 10 == 0:
             progress(
-                min(z, 0.99),
+                min(max(z, 0.3), 0.99),
                 f"reaching the fairest target: {z:.1%} there, {len(master.columns)} panels so far",
             )
         w = y / size
