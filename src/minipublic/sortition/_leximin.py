@@ -25,6 +25,8 @@ from minipublic.sortition._relaxed import relaxed_leximin
 
 ProgressFn = Callable[[float, str], None]
 
+#: Most rounds of multiplicative weights for the starting panels.
+START_ROUNDS = 150
 #: Pricing tolerance: a panel is added when it violates the restricted dual by more.
 PRICE_TOL = 1e-9
 #: Weight of the stability centre in Wentges dual smoothing.
@@ -40,15 +42,15 @@ HEURISTIC_COLUMNS = 30
 #: Seeded perturbations of the duals priced by LP per round, and their size
 #: (each dual weight times a uniform factor in [1 - NOISE, 1 + NOISE]). Wide
 #: perturbations give many distinct integral panels per round, for dual
-#: weights the master has not reached yet: at 2 000 / 100, 24 at +-50% need
-#: 120 master solves (58 000 simplex pivots) where 8 at +-5% needed 309
-#: (114 000 pivots); +-90% is too random and needs more again. Larger pools
-#: price one perturbation per 20 types when that is more: a master re-solve
-#: costs more with every type (half its time refactorising a dense basis)
-#: while an LP pricing grows about linearly, and at 50 000 / 150 (1 259
-#: types) 64 perturbations reached the target in 12.8 minutes where 24 had
-#: not after 12.3.
-PERTURBED = 24
+#: weights the master has not reached yet, and every round saved is a
+#: master re-solve (the dearest step: about 2 s at 2 000 / 100). Since the
+#: Frank-Wolfe warm start, 128 beat 24: 17 re-solves instead of 31 at
+#: 2 000 / 100 (58 s against 79 s in all), and at 500 / 40 4.1 s against
+#: 5.5 s (self-selected) and 11.8 s against 15.4 s (eight features). Larger
+#: pools price one perturbation per 20 types when that is more: a master
+#: re-solve costs more with every type while an LP pricing grows about
+#: linearly.
+PERTURBED = 128
 NOISE = 0.5
 #: HiGHS' primal bound perturbation in the master, as a multiple of its
 #: default: none. Near the target every row is nearly tight
@@ -140,7 +142,7 @@ def initial_panels(
     person (``w_t / n_t`` per seat of type t) with a little seeded noise.
     """
     T = inst.T
-    rounds = rounds if rounds is not None else int(min(max(10, T // 2), 150))
+    rounds = rounds if rounds is not None else int(min(max(10, T // 2), START_ROUNDS))
     search = LocalSearch(inst)
     w = np.ones(T)
     panels: list[np.ndarray] = []
