@@ -9,6 +9,7 @@ from minipublic.sortition import pool_from_frame, quotas_from_frame, synthetic_p
 from minipublic.sortition._frankwolfe import frank_wolfe
 from minipublic.sortition._leximin import initial_panels, possible_types
 from minipublic.sortition._model import PanelSolver, RelaxedPricer, build_instance, composition_ok
+from minipublic.sortition._relaxed import relaxed_leximin
 
 
 def _start(pool, quotas, k, seed):
@@ -53,8 +54,6 @@ def test_the_mixture_moves_towards_the_exact_leximin(seed):
 def test_the_warm_start_is_seeded_and_reports_progress():
     sp = synthetic_pool(300, seed=4, panel_size=30)
     inst, _, panels, impossible = _start(sp.pool(), sp.quota_set(), 30, 4)
-    from minipublic.sortition._relaxed import relaxed_leximin
-
     target = relaxed_leximin(inst, impossible)
     runs = []
     for _ in range(2):

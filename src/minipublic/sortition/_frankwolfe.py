@@ -153,7 +153,7 @@ def frank_wolfe(
             start = C[use[int(np.argmax(value))]].astype(np.int64)
             found = [search.improve(start, w, max_moves=SWAPS)]
         new = [index_of(c) for c in found]
-        s = max(new, key=lambda i: float(C[i] @ w))
+        s = max(new, key=lambda j: float(C[j] @ w))
         v = int(use[int(np.argmin(value))])
         if v == s:
             continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from minipublic.sortition._frankwolfe import default_steps, frank_wolfe
+from minipublic.sortition._frankwolfe import REPORT_SHARE, default_steps, frank_wolfe
 from minipublic.sortition._model import (
     Instance,
     LocalSearch,
@@ -25,8 +25,6 @@ from minipublic.sortition._relaxed import relaxed_leximin
 
 ProgressFn = Callable[[float, str], None]
 
-#: Most rounds of multiplicative weights for the starting panels.
-START_ROUNDS = 150
 #: Pricing tolerance: a panel is added when it violates the restricted dual by more.
 PRICE_TOL = 1e-9
 #: Weight of the stability centre in Wentges dual smoothing.
@@ -142,7 +140,7 @@ def initial_panels(
     person (``w_t / n_t`` per seat of type t) with a little seeded noise.
     """
     T = inst.T
-    rounds = rounds if rounds is not None else int(min(max(10, T // 2), START_ROUNDS))
+    rounds = rounds if rounds is not None else int(min(max(10, T // 2), 150))
     search = LocalSearch(inst)
     w = np.ones(T)
     panels: list[np.ndarray] = []
@@ -523,8 +521,9 @@ def _reach(
             master.timed_out = True
             return lam
         if master.iterations % 10 == 0:
+            # Never below where the warm start's reports ended.
             progress(
-                min(max(z, 0.3), 0.99),
+                min(max(z, REPORT_SHARE), 0.99),
                 f"reaching the fairest target: {z:.1%} there, {len(master.columns)} panels so far",
             )
         w = y / size
