@@ -255,3 +255,38 @@ def test_noise_weights_neither_stall_the_rounding_nor_win_a_panel():
     for seed in range(30):
         assert _check_rounding(d, 100, seed) < 1
         assert not noise & set(round_lottery(d, m=100, seed=seed).panels)
+
+
+def test_each_round_is_the_vertex_a_fresh_lp_finds(dist, monkeypatch):
+    """The one re-solved LP gives the vertex that a new LP with the same random costs gives.
+
+    The reference is SciPy's dual simplex on the reduced polytope, built anew
+    each round; with random costs the optimal vertex is unique, so the
+    lottery does not depend on the warm start.
+    """
+    import copy
+
+    from scipy.optimize import linprog
+
+    import minipublic.sortition._lottery as lottery_module
+
+    vertex = lottery_module._Polytope.vertex
+    rounds = []
+
+    def checked(self, F, rows, y, rng):
+        cost = copy.deepcopy(rng).normal(size=len(F))
+        z = vertex(self, F, rows, y, rng)
+        sub = self.C[:, [self.where[int(p)] for p in F]][rows]
+        A = np.vstack([sub, np.ones((1, len(F)))])
+        ref = linprog(cost, A_eq=A, b_eq=A @ y[F], bounds=(0, 1), method="highs-ds")
+        assert ref.status == 0
+        np.testing.assert_allclose(z, ref.x, atol=1e-6)
+        # A vertex: no more fractional panels than equalities kept.
+        assert ((z > 1e-7) & (z < 1 - 1e-7)).sum() <= len(rows) + 1
+        rounds.append(len(F))
+        return z
+
+    monkeypatch.setattr(lottery_module._Polytope, "vertex", checked)
+    _, d = dist
+    lottery = round_lottery(d, m=300, seed=11)
+    assert len(rounds) > 3 and lottery.max_deviation < lottery.bound

@@ -349,6 +349,7 @@ def _beck_fiala(
     C = comps.T.astype(float)  # (T, P): seats of type t in composition P
     limit = size * (k - 1) + 1  # drop a type's row once its active seat mass is <= this
     dropped = np.zeros(C.shape[0], dtype=bool)
+    polytope: _Polytope | None = None
     while True:
         F = np.nonzero((y > 0) & (y < 1))[0]
         if len(F) == 0:
@@ -374,7 +375,9 @@ def _beck_fiala(
             key = np.lexsort((mass[kept] / size[kept], mass[kept] > limit[kept]))
             dropped[kept[key[:excess]]] = True
         rows = np.nonzero(~dropped)[0]
-        y_new = _vertex(sub[rows], y[F], rng)
+        if polytope is None:
+            polytope = _Polytope(C, F)
+        y_new = polytope.vertex(F, rows, y, rng)
         if y_new is None or ((y_new > 0) & (y_new < 1)).sum() >= len(F):
             # Only after numerical trouble in the LP. Fewer equalities
             # than fractional panels remain (see Notes), so a direction
@@ -387,28 +390,72 @@ def _beck_fiala(
     return counts
 
 
-def _vertex(sub: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
-    """A vertex of {0 <= z <= 1, sub z = sub y, sum z = sum y} with a random objective."""
-    R, F = sub.shape
-    h = new_highs(solver="simplex", primal_feasibility_tolerance=1e-10)
-    cost = rng.normal(size=F)
-    empty_i = np.array([], dtype=np.int32)
-    h.addCols(F, cost, np.zeros(F), np.ones(F), 0, empty_i, empty_i, np.array([], dtype=float))
-    rhs = sub @ y
-    for r in range(R):
-        idx = np.nonzero(sub[r])[0].astype(np.int32)
-        h.addRow(float(rhs[r]), float(rhs[r]), len(idx), idx, sub[r, idx])
-    s = float(y.sum())
-    h.addRow(s, s, F, np.arange(F, dtype=np.int32), np.ones(F))
-    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    z = _snap(np.asarray(h.getSolution().col_value, dtype=float))
-    # Reject a "vertex" that breaks the equalities beyond rounding noise.
-    if np.abs(sub @ z - rhs).max(initial=0.0) > 1e-6 or abs(z.sum() - s) > 1e-6:
-        return None
-    return z
+class _Polytope:
+    """{0 <= z <= 1, C z = C y, sum z = sum y} over the panels first fractional, kept in one LP.
+
+    Each round of the rounding asks for a vertex with a new random objective
+    after a few panels became whole and a row or two went. Re-solving one
+    HiGHS model from its last basis (panels now whole fixed at their value,
+    rows gone made free) takes a few pivots, where a new LP each round took
+    a cold solve: 394 rounds of about 0.25 s each for 397 panels. With a
+    random objective the optimal vertex is unique (almost surely), so both
+    ways give the same vertex, hence the same lottery for the same seed.
+    """
+
+    def __init__(self, C: np.ndarray, F: np.ndarray) -> None:
+        self.cols = F  # model column j is panel F[j]
+        self.where = {int(p): j for j, p in enumerate(F)}
+        self.C = C[:, F]
+        T, n = self.C.shape
+        h = new_highs(solver="simplex", primal_feasibility_tolerance=1e-10)
+        empty_i = np.array([], dtype=np.int32)
+        h.addCols(n, np.zeros(n), np.zeros(n), np.ones(n), 0, empty_i, empty_i, np.array([]))
+        for t in range(T):
+            idx = np.nonzero(self.C[t])[0].astype(np.int32)
+            h.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(idx), idx, self.C[t, idx])
+        h.addRow(-highspy.kHighsInf, highspy.kHighsInf, n, np.arange(n, dtype=np.int32), np.ones(n))
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        self.h = h
+        self.fixed = np.zeros(n, dtype=bool)
+
+    def vertex(
+        self, F: np.ndarray, rows: np.ndarray, y: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray | None:
+        """A vertex over the fractional panels ``F`` keeping ``rows`` and the sum (None on trouble).
+
+        Draws ``len(F)`` normal costs from ``rng``, one per fractional panel.
+        """
+        h = self.h
+        free = np.array([self.where[int(p)] for p in F], dtype=np.int32)
+        newly = np.setdiff1d(np.nonzero(~self.fixed)[0], free).astype(np.int32)
+        if len(newly):
+            val = y[self.cols[newly]]
+            h.changeColsBounds(len(newly), newly, val, val)
+            h.changeColsCost(len(newly), newly, np.zeros(len(newly)))
+            self.fixed[newly] = True
+        cost = rng.normal(size=len(F))
+        h.changeColsCost(len(free), free, cost)
+        z_all = y[self.cols]
+        T = self.C.shape[0]
+        lo = np.full(T + 1, -highspy.kHighsInf)
+        hi = np.full(T + 1, highspy.kHighsInf)
+        rhs = self.C[rows] @ z_all
+        lo[rows] = hi[rows] = rhs
+        lo[T] = hi[T] = float(z_all.sum())
+        every = np.arange(T + 1, dtype=np.int32)
+        h.changeRowsBounds(T + 1, every, lo, hi)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        z = _snap(np.asarray(h.getSolution().col_value, dtype=float))
+        # Reject a "vertex" that breaks the equalities beyond rounding noise.
+        if (
+            np.abs(self.C[rows] @ z - rhs).max(initial=0.0) > 1e-6
+            or abs(z.sum() - lo[T]) > 1e-6
+            or np.abs(z[self.fixed] - z_all[self.fixed]).max(initial=0.0) > 1e-9
+        ):
+            return None
+        return z[free]
 
 
 def _null_step(sub: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
