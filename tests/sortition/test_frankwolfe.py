@@ -75,3 +75,27 @@ def test_the_warm_start_is_seeded_and_reports_progress():
     np.testing.assert_array_equal(l1, l2)
     assert len(s1) >= 3 and [f for f, _ in s1] == sorted(f for f, _ in s1)
     assert all(m.startswith("reaching the fairest target") for _, m in s1)
+
+
+def test_a_polish_round_starts_from_the_given_mixture_and_only_gets_closer():
+    """``start`` is the master's mixture: kept as is with no steps, and improved by steps."""
+    sp = synthetic_pool(300, seed=5, panel_size=30)
+    inst, solver, panels, impossible = _start(sp.pool(), sp.quota_set(), 30, 5)
+    target = relaxed_leximin(inst, impossible)
+    size = inst.type_size.astype(float)
+    start = np.random.default_rng(1).dirichlet(np.ones(len(panels)))
+
+    def distance(cols, lam):
+        p = (np.array(cols) / size).T @ lam
+        return float(size @ (p - target) ** 2)
+
+    with RelaxedPricer(solver, workers=1) as pricer:
+        cols, lam = frank_wolfe(
+            inst, pricer, target, panels, np.random.default_rng(2), steps=0, start=start
+        )
+        np.testing.assert_allclose(lam, start / start.sum())
+        cols2, lam2 = frank_wolfe(
+            inst, pricer, target, panels, np.random.default_rng(2), steps=200, start=start
+        )
+    assert distance(cols2, lam2) < distance(cols, lam)
+    assert all(composition_ok(inst, c) for c in cols2)

@@ -71,6 +71,7 @@ def frank_wolfe(
     rng: np.random.Generator,
     *,
     steps: int,
+    start: np.ndarray | None = None,
     tol: float = 1e-7,
     deadline: float | None = None,
     progress: Callable[[float, str], None] | None = None,
@@ -90,6 +91,8 @@ def frank_wolfe(
         Seeds the perturbed weights.
     steps : int
         Most Frank-Wolfe steps.
+    start : ndarray, optional
+        Mixture weights of ``panels`` to start from (default: uniform).
     tol : float
         Stop once every type is within ``tol`` of its target.
     deadline : float, optional
@@ -142,7 +145,12 @@ def frank_wolfe(
     for c in panels:
         index_of(c)
     lam = np.zeros(len(C))
-    lam[:count] = 1.0 / count
+    if start is None:
+        lam[:count] = 1.0 / count
+    else:
+        for c, weight in zip(panels, np.clip(start, 0.0, None), strict=True):
+            lam[index_of(c)] += weight
+        lam /= lam.sum()
     p = (C[:count] / size).T @ lam[:count]
     for i in range(steps):
         r = p - target

@@ -67,6 +67,20 @@ STALL_PIVOTS = 10
 #: The master's first solve uses the interior-point method (with crossover)
 #: when it has more than this many columns per row (see :meth:`_Master.solve`).
 COLD_IPM_RATIO = 2.0
+#: Rounds of "polish" between the warm start and column generation: each
+#: solves the master, runs :data:`POLISH_STEPS` Frank-Wolfe steps from its
+#: mixture and adds the panels they use. Column generation closes the
+#: last gap from the duals, a few panels a round; polishing moves towards
+#: the target from the primal side, a few hundred panels a round, which pays
+#: while the master is cheap to re-solve. At 2 000 / 100 with tight quotas
+#: (668 types, 2.2 panels per row after the warm start), five rounds took
+#: the gap from 1.7e-3 to 2e-6 and the run from 66 s to 45 s; with the
+#: household rule (910 types, 5.8 panels per row) each round cost 28 s and
+#: the run 313 s instead of 215 s. So polishing stops once the master has
+#: more than :data:`POLISH_COLUMNS_PER_ROW` panels per row.
+POLISH_ROUNDS = 5
+POLISH_STEPS = 500
+POLISH_COLUMNS_PER_ROW = 4.0
 
 
 @dataclass
@@ -362,6 +376,35 @@ def leximin(
             for i in np.argsort(-weights, kind="stable"):
                 if weights[i] > 0:
                     master.add(found[i])
+            # Polish: Frank-Wolfe again from the master's mixture, while the
+            # master is small enough that re-solving it after a few hundred
+            # new panels is cheap (see POLISH_ROUNDS).
+            for _ in range(POLISH_ROUNDS):
+                if len(master.columns) > POLISH_COLUMNS_PER_ROW * master.R:
+                    break
+                ok, z, _, lam = master.solve()
+                master.iterations += 1
+                if not ok or z >= 1.0 - REACH_TOL:
+                    break
+                if deadline is not None and time.perf_counter() > deadline:
+                    break
+                support = np.nonzero(lam > 0)[0]
+                found, weights = frank_wolfe(
+                    inst,
+                    pricer,
+                    target,
+                    [master.columns[i] for i in support],
+                    rng,
+                    steps=POLISH_STEPS,
+                    start=lam[support],
+                    deadline=deadline,
+                )
+                added = 0
+                for i in np.argsort(-weights, kind="stable"):
+                    if weights[i] > 0:
+                        added += master.add(found[i])
+                if not added:
+                    break
             lam = _reach(master, solver, pricer, target, progress, rng, deadline)
         if lam is not None:
             levels = len(np.unique(np.round(target[active], 9)))
