@@ -24,6 +24,28 @@ def new_pseudonym() -> str:
     return "P-" + "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(6))
 
 
+def fresh_pseudonyms(n: int) -> list[str]:
+    """``n`` distinct pseudonyms that no participant holds yet.
+
+    There are 31**6 (about 887 million) pseudonyms, so 2 000 drawn at once
+    share one about once in 440 loads, and a site with many thousands of
+    participants draws a taken one now and then: either would break the
+    unique constraint. Clashes are drawn again.
+    """
+    chosen: dict[str, None] = {}
+    while len(chosen) < n:
+        draw = [p for p in {new_pseudonym() for _ in range(n - len(chosen))} if p not in chosen]
+        taken: set[str] = set()
+        for i in range(0, len(draw), 500):
+            taken.update(
+                Participant.objects.filter(pseudonym__in=draw[i : i + 500]).values_list(
+                    "pseudonym", flat=True
+                )
+            )
+        chosen.update(dict.fromkeys(p for p in draw if p not in taken))
+    return list(chosen)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

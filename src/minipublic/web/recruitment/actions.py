@@ -20,7 +20,7 @@ from minipublic.errors import InputError
 from minipublic.sortition import Invitation, normalise_address
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.assemblies.models import Assembly
-from minipublic.web.people.models import Participant, PersonalDetails
+from minipublic.web.people.models import Participant, PersonalDetails, fresh_pseudonyms
 from minipublic.web.recruitment.errors import explain
 from minipublic.web.recruitment.files import read_address_table, read_area_weights
 from minipublic.web.recruitment.imports import read_pool_file
@@ -737,7 +737,9 @@ def do_register(
         source = source or Source.OPEN_LINK
         if not household_key and details.get("address"):
             household_key = _household_of(details)
-    participant = Participant.objects.create(assembly=assembly, is_active=False)
+    participant = Participant.objects.create(
+        assembly=assembly, is_active=False, pseudonym=fresh_pseudonyms(1)[0]
+    )
     personal = PersonalDetails.objects.create(
         participant=participant,
         first_name=details.get("first_name", "").strip()[:100],
@@ -1036,10 +1038,13 @@ def do_load_registrants(
     support row per need (state *requested*). *source_object* is the address
     file the letters came from (named in the audit line).
     """
-    from minipublic.web.people.models import Participant, PersonalDetails
+    from minipublic.web.people.models import Participant, PersonalDetails, fresh_pseudonyms
 
     now = timezone.now()
-    participants = [Participant(assembly=assembly, is_active=False) for _ in people]
+    participants = [
+        Participant(assembly=assembly, is_active=False, pseudonym=pseudonym)
+        for pseudonym in fresh_pseudonyms(len(people))
+    ]
     Participant.objects.bulk_create(participants, batch_size=500)
     PersonalDetails.objects.bulk_create(
         [
