@@ -388,6 +388,11 @@ def leximin(
                     break
                 if deadline is not None and time.perf_counter() > deadline:
                     break
+                progress(
+                    REPORT_SHARE,
+                    f"reaching the fairest target: {z:.1%} there, "
+                    f"{len(master.columns)} panels so far",
+                )
                 support = np.nonzero(lam > 0)[0]
                 found, weights = frank_wolfe(
                     inst,
