@@ -373,9 +373,7 @@ def leximin(
             )
             for c in panels:
                 master.add(c)
-            for i in np.argsort(-weights, kind="stable"):
-                if weights[i] > 0:
-                    master.add(found[i])
+            _add_used(master, found, weights)
             # Polish: Frank-Wolfe again from the master's mixture, while the
             # master is small enough that re-solving it after a few hundred
             # new panels is cheap (see POLISH_ROUNDS).
@@ -404,11 +402,7 @@ def leximin(
                     start=lam[support],
                     deadline=deadline,
                 )
-                added = 0
-                for i in np.argsort(-weights, kind="stable"):
-                    if weights[i] > 0:
-                        added += master.add(found[i])
-                if not added:
+                if not _add_used(master, found, weights):
                     break
             lam = _reach(master, solver, pricer, target, progress, rng, deadline)
         if lam is not None:
@@ -497,6 +491,15 @@ def leximin(
     return _solved(
         inst, master, lam, impossible, levels, iterations, optimal=not timed_out, upper=upper
     )
+
+
+def _add_used(master: _Master, found: list[np.ndarray], weights: np.ndarray) -> int:
+    """Add the panels a Frank-Wolfe mixture uses, heaviest first; returns how many were new."""
+    added = 0
+    for i in np.argsort(-weights, kind="stable"):
+        if weights[i] > 0:
+            added += master.add(found[i])
+    return added
 
 
 def _solved(
