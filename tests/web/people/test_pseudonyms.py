@@ -16,7 +16,7 @@ def test_clashes_with_held_and_repeated_pseudonyms_are_drawn_again(member, monke
     draws = itertools.chain(
         [held, "P-AAAAAA", "P-AAAAAA", "P-BBBBBB"], (f"P-C{i:05d}" for i in range(10))
     )
-    monkeypatch.setattr(models, "new_pseudonym", lambda: next(draws))
+    monkeypatch.setattr(models, "random_pseudonym", lambda: next(draws))
     got = fresh_pseudonyms(3)
     assert len(got) == len(set(got)) == 3
     assert held not in got
@@ -30,10 +30,19 @@ def test_a_bulk_load_survives_a_repeated_draw(member, monkeypatch):
 
     assembly = member("Megan").assembly
     draws = itertools.chain(["P-DDDDDD", "P-DDDDDD"], (f"P-E{i:05d}" for i in range(10)))
-    monkeypatch.setattr(models, "new_pseudonym", lambda: next(draws))
+    monkeypatch.setattr(models, "random_pseudonym", lambda: next(draws))
     # The field's default draws from the same source, as the model's own would.
     field = Participant._meta.get_field("pseudonym")
     monkeypatch.setattr(field, "default", lambda: next(draws))
     person = {"registrant": {}, "details": {"first_name": "A", "last_name": "B"}, "needs": []}
     made = do_load_registrants(assembly, [person, dict(person)], source_object=assembly)
     assert len({r.participant.pseudonym for r in made}) == 2
+
+
+def test_the_field_default_skips_a_held_pseudonym(member, monkeypatch):
+    """Single creates (sign-up, member added by hand) rely on the default."""
+    megan = member("Megan")
+    draws = iter([megan.pseudonym, "P-FFFFFF"])
+    monkeypatch.setattr(models, "random_pseudonym", lambda: next(draws))
+    other = Participant.objects.create(assembly=megan.assembly)
+    assert other.pseudonym == "P-FFFFFF"

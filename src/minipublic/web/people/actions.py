@@ -20,12 +20,7 @@ from django.utils.translation import gettext as _
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.assemblies.models import Assembly
 from minipublic.web.notify import absolute_url, send_on_commit
-from minipublic.web.people.models import (
-    Participant,
-    PersonalDetails,
-    SignInToken,
-    fresh_pseudonyms,
-)
+from minipublic.web.people.models import Participant, PersonalDetails, SignInToken
 
 SIGN_IN_SALT = "minipublic.people.sign-in-link"
 
@@ -143,7 +138,7 @@ def do_add_member(
     acting_user,
 ) -> Participant:
     """Add a member with their personal details kept apart; writes ``participant.added``."""
-    participant = Participant.objects.create(assembly=assembly, pseudonym=fresh_pseudonyms(1)[0])
+    participant = Participant.objects.create(assembly=assembly)
     PersonalDetails.objects.create(
         participant=participant,
         first_name=first_name,

@@ -19,9 +19,14 @@ from minipublic.web.assemblies.models import Assembly
 _PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-def new_pseudonym() -> str:
-    """Return a random pseudonym such as ``P-7F3KQ2``."""
+def random_pseudonym() -> str:
+    """Return a random pseudonym such as ``P-7F3KQ2`` (possibly held already)."""
     return "P-" + "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(6))
+
+
+def new_pseudonym() -> str:
+    """Return a random pseudonym that no participant holds yet (the field's default)."""
+    return fresh_pseudonyms(1)[0]
 
 
 def fresh_pseudonyms(n: int) -> list[str]:
@@ -30,11 +35,13 @@ def fresh_pseudonyms(n: int) -> list[str]:
     There are 31**6 (about 887 million) pseudonyms, so 2 000 drawn at once
     share one about once in 440 loads, and a site with many thousands of
     participants draws a taken one now and then: either would break the
-    unique constraint. Clashes are drawn again.
+    unique constraint. Clashes are drawn again. A bulk create must pass
+    these explicitly: the field's default is drawn one row at a time, and
+    rows of one batch are not yet in the database to be checked against.
     """
     chosen: dict[str, None] = {}
     while len(chosen) < n:
-        draw = [p for p in {new_pseudonym() for _ in range(n - len(chosen))} if p not in chosen]
+        draw = [p for p in {random_pseudonym() for _ in range(n - len(chosen))} if p not in chosen]
         taken: set[str] = set()
         for i in range(0, len(draw), 500):
             taken.update(

@@ -20,7 +20,7 @@ from minipublic.errors import InputError
 from minipublic.sortition import Invitation, normalise_address
 from minipublic.web.assemblies.audit import record_event
 from minipublic.web.assemblies.models import Assembly
-from minipublic.web.people.models import Participant, PersonalDetails, fresh_pseudonyms
+from minipublic.web.people.models import Participant, PersonalDetails
 from minipublic.web.recruitment.errors import explain
 from minipublic.web.recruitment.files import read_address_table, read_area_weights
 from minipublic.web.recruitment.imports import read_pool_file
@@ -737,9 +737,7 @@ def do_register(
         source = source or Source.OPEN_LINK
         if not household_key and details.get("address"):
             household_key = _household_of(details)
-    participant = Participant.objects.create(
-        assembly=assembly, is_active=False, pseudonym=fresh_pseudonyms(1)[0]
-    )
+    participant = Participant.objects.create(assembly=assembly, is_active=False)
     personal = PersonalDetails.objects.create(
         participant=participant,
         first_name=details.get("first_name", "").strip()[:100],
