@@ -70,7 +70,7 @@ def test_the_open_link_is_rate_limited_per_network_address(registration_open):
     email=st.text(min_size=1, max_size=300),
     note=st.text(max_size=1500),
 )
-def test_check_register_never_stores_a_bad_contact(phone, email, note):
+def test_contact_checks_never_pass_a_bad_contact(phone, email, note):
     errors = actions._length_and_contact_errors(
         {"support_note": note}, {"phone": phone, "email": email, "first_name": "A"}
     )
@@ -78,6 +78,16 @@ def test_check_register_never_stores_a_bad_contact(phone, email, note):
         assert "support_note" in errors
     if "phone" not in errors and phone.strip():
         assert sum(c.isdigit() for c in phone) >= 6 and len(phone.strip()) <= 40
-    if not phone.strip() and not email.strip():
-        # Blanks are no contact at all (what is stored is stripped).
-        assert "email" in errors
+    if "email" not in errors and email.strip():
+        assert "@" in email and len(email) <= 254
+
+
+def test_blank_contacts_are_no_contact(registration_open):
+    # Whitespace is stripped before storing, so spaces alone are no way to
+    # reach the person: check_register asks for an email or a phone.
+    url = _join_url(registration_open)
+    n = Registrant.objects.count()
+    response = _post(url, email="   ", phone=" \t ")
+    assert response.status_code == 400
+    assert "Give an email address or a phone number" in response.content.decode()
+    assert Registrant.objects.count() == n
