@@ -314,6 +314,11 @@ class RelaxedPricer:
         return out
 
 
+#: Largest number of types for which :class:`LocalSearch` packs the
+#: type-by-type feature mismatches (2 bytes a pair: 32 MB at 4 096 types).
+MISMATCH_TYPES = 4096
+
+
 class LocalSearch:
     """Best-improvement one-for-one swaps that keep a panel feasible.
 
@@ -332,6 +337,19 @@ class LocalSearch:
         for h, members in enumerate(inst.households):
             self.hh_of[members] = h
         self.has_hh = bool(inst.households)
+        # Bit f of mismatch[t, s] is set when types t and s differ on feature
+        # f: a swap t -> s changes exactly those features' counts. Packed
+        # once, a move tests all its pairs with three byte operations instead
+        # of three per feature (a 30-move call took 29 ms at 1 153 types
+        # and eight features, 90 % of the Frank-Wolfe warm start).
+        F = inst.type_quota.shape[1]
+        self.mismatch = None
+        if F <= 16 and inst.T <= MISMATCH_TYPES:
+            tq = inst.type_quota
+            self.mismatch = np.zeros((inst.T, inst.T), dtype=np.uint16)
+            for f in range(F):
+                self.mismatch |= (tq[:, f, None] != tq[None, :, f]).astype(np.uint16) << f
+            self.bits = (np.uint16(1) << np.arange(F, dtype=np.uint16)).astype(np.uint16)
 
     def improve(self, c: np.ndarray, w: np.ndarray, max_moves: int = 100) -> np.ndarray:
         inst = self.inst
@@ -359,10 +377,15 @@ class LocalSearch:
             leave_ok = counts[q_out] > inst.lo[q_out]  # (O, F)
             enter_ok = counts[q_in] < inst.hi[q_in]  # (I, F)
             ok = delta > 1e-13
-            for f in range(tq.shape[1]):
-                ok &= (q_out[:, f, None] == q_in[None, :, f]) | (
-                    leave_ok[:, f, None] & enter_ok[None, :, f]
-                )
+            if self.mismatch is not None:
+                # Every feature that changes must have room on both sides.
+                room = (leave_ok @ self.bits)[:, None] & (enter_ok @ self.bits)[None, :]
+                ok &= (self.mismatch[np.ix_(out, inn)] & ~room) == 0
+            else:
+                for f in range(tq.shape[1]):
+                    ok &= (q_out[:, f, None] == q_in[None, :, f]) | (
+                        leave_ok[:, f, None] & enter_ok[None, :, f]
+                    )
             if hh_count is not None:
                 h_in = self.hh_of[inn]
                 busy = (h_in >= 0) & (hh_count[np.maximum(h_in, 0)] > 0)
