@@ -132,3 +132,29 @@ def test_zero_probability_is_explained():
     assert d.stats["n_zero"] == 2
     assert "max 0" in d.zero_reasons["e"]
     np.testing.assert_allclose(d.probabilities[:4], 0.5, atol=1e-9)
+
+
+@pytest.mark.parametrize(("seed", "households"), OUT_OF_REACH + [(0, False), (3, True), (5, False)])
+def test_leximin_with_interior_point_re_solves_matches_brute_force(seed, households, monkeypatch):
+    """Every master re-solve after the first by the interior-point method: same LEXIMIN."""
+    from minipublic.sortition import _leximin
+
+    monkeypatch.setattr(_leximin, "IPM_PIVOTS_PER_ROW", -1.0)
+    switched = []
+    solve = _leximin._Master.solve
+
+    def spy(self):
+        out = solve(self)
+        switched.append(self.use_ipm)
+        return out
+
+    monkeypatch.setattr(_leximin._Master, "solve", spy)
+    people, pool, quotas, k, M = _setup(seed, households=households)
+    for algorithm, expected in (("leximin", leximin(M)), ("maximin", None)):
+        d = find_distribution(pool, quotas, k, algorithm=algorithm)
+        if expected is not None:
+            np.testing.assert_allclose(d.probabilities, expected, atol=1e-6)
+        else:
+            reachable = M.sum(axis=0) > 0
+            assert d.probabilities[reachable].min() == pytest.approx(maximin_value(M), abs=1e-6)
+    assert any(switched)

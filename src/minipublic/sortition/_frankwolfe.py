@@ -170,15 +170,13 @@ def frank_wolfe(
         points = [w] + [w * rng.uniform(1 - SPREAD, 1 + SPREAD, T) for _ in range(BATCH - 1)]
         found = [c for c, _ in pricer.price(points) if c is not None]
         if not found:
-            use = np.nonzero(lam[:count] > 0)[0]
-            start = C[use[int(np.argmax(C[use] @ w))]].astype(np.int64)
+            start = C[_best_in_use(C[:count] @ w, lam[:count])].astype(np.int64)
             found = [search.improve(start, w, max_moves=SWAPS)]
         new = sorted({index_of(c) for c in found}, key=lambda j: -float(C[j] @ w))
         for s in new[:MOVES]:
             # One pairwise step per panel found, best first: the other
             # panels of the batch cost no more pricing.
-            use = np.nonzero(lam[:count] > 0)[0]
-            v = int(use[int(np.argmin(C[use] @ (target - p)))])
+            v = _best_in_use(C[:count] @ (p - target), lam[:count])
             if v == s:
                 continue
             d = (C[s] - C[v]) / size
@@ -195,3 +193,13 @@ def frank_wolfe(
     cols = [C[i].astype(np.int64) for i in range(count)]
     weights = lam[:count]
     return cols, weights / weights.sum()
+
+
+def _best_in_use(values: np.ndarray, lam: np.ndarray) -> int:
+    """Index of the largest of ``values`` among panels in use (``lam > 0``), first on ties.
+
+    Masks the products of the whole matrix instead of gathering the rows in
+    use first: with thousands of panels that copy (46 MB at 5 000 panels of
+    1 153 types) cost more than the product itself.
+    """
+    return int(np.argmax(np.where(lam > 0, values, -np.inf)))

@@ -67,6 +67,12 @@ STALL_PIVOTS = 10
 #: The master's first solve uses the interior-point method (with crossover)
 #: when it has more than this many columns per row (see :meth:`_Master.solve`).
 COLD_IPM_RATIO = 2.0
+#: Once a warm re-solve of the master takes more than this many simplex
+#: pivots per row, the later ones use the interior-point method (with
+#: crossover) instead. Normal re-solves take 1-3 pivots per row; with eight
+#: features at 2 000 / 100 (1 153 rows, 5 100 panels) each took 4 500-8 800
+#: pivots, 25-50 s, where the interior-point method takes about 8 s.
+IPM_PIVOTS_PER_ROW = 3.0
 #: Rounds of "polish" between the warm start and column generation: each
 #: solves the master, runs :data:`POLISH_STEPS` Frank-Wolfe steps from its
 #: mixture and adds the panels they use. Column generation closes the
@@ -237,6 +243,7 @@ class _Master:
         self.iterations = 0
         self.timed_out = False
         self._solved = False
+        self.use_ipm = False
 
     def add(self, c: np.ndarray) -> bool:
         key = c.tobytes()
@@ -264,16 +271,24 @@ class _Master:
         rows (a warm start from :func:`frank_wolfe`), the interior-point
         method with crossover finds the optimal basis far faster than the
         primal simplex (at 2 000 / 100 with 1 600 columns: 0.9 s against
-        8 300 pivots and 11.8 s); later solves start from that basis.
+        8 300 pivots and 11.8 s); later solves start from that basis, by
+        the primal simplex until one takes more than
+        :data:`IPM_PIVOTS_PER_ROW` pivots per row and by the interior-point
+        method from then on. The switch counts pivots, not seconds, so the
+        result stays reproducible from the seed.
         """
         h = self.h
-        if not self._solved and len(self.columns) > COLD_IPM_RATIO * self.R:
+        cold = not self._solved and len(self.columns) > COLD_IPM_RATIO * self.R
+        if cold or self.use_ipm:
             h.setOptionValue("solver", "ipm")
             h.setOptionValue("run_crossover", "on")
             h.run()
             h.setOptionValue("solver", "simplex")
         else:
             h.run()
+            pivots = h.getInfo().simplex_iteration_count
+            if self._solved and pivots > IPM_PIVOTS_PER_ROW * (self.R + 1):
+                self.use_ipm = True
         self._solved = True
         if h.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:
             # Stalling among degenerate pivots: go on with HiGHS' default
