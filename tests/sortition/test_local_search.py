@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from sortition_cases import random_case
 
-from minipublic.sortition import family_pool, pool_from_frame, quotas_from_frame
-from minipublic.sortition import _model
+from minipublic.sortition import _model, family_pool, pool_from_frame, quotas_from_frame
 from minipublic.sortition._model import LocalSearch, PanelSolver, build_instance, composition_ok
 
 
