@@ -29,3 +29,19 @@ def random_case(seed: int, *, n: int | None = None, households: bool = False):
         hh = [f"h{int(i)}" for i in rng.integers(0, max(2, n - 3), size=n)]
         people["address"] = hh
     return people, pd.DataFrame(quotas, columns=["feature", "value", "min", "max"]), k
+
+
+def master_states(monkeypatch, attribute: str) -> list:
+    """Record ``attribute`` of the LEXIMIN master LP after each of its solves."""
+    from minipublic.sortition import _leximin
+
+    seen: list = []
+    solve = _leximin._Master.solve
+
+    def spy(self):
+        out = solve(self)
+        seen.append(getattr(self, attribute))
+        return out
+
+    monkeypatch.setattr(_leximin._Master, "solve", spy)
+    return seen

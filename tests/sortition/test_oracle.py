@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sortition_cases import random_case
+from sortition_cases import master_states, random_case
 from sortition_oracle import feasible_panels, leximin, maximin_value, nash_certificate, nash_em
 
 from minipublic.sortition import find_distribution, pool_from_frame, quotas_from_frame
@@ -140,15 +140,7 @@ def test_leximin_with_interior_point_re_solves_matches_brute_force(seed, househo
     from minipublic.sortition import _leximin
 
     monkeypatch.setattr(_leximin, "IPM_PIVOTS_PER_ROW", -1.0)
-    switched = []
-    solve = _leximin._Master.solve
-
-    def spy(self):
-        out = solve(self)
-        switched.append(self.use_ipm)
-        return out
-
-    monkeypatch.setattr(_leximin._Master, "solve", spy)
+    switched = master_states(monkeypatch, "use_ipm")
     people, pool, quotas, k, M = _setup(seed, households=households)
     for algorithm, expected in (("leximin", leximin(M)), ("maximin", None)):
         d = find_distribution(pool, quotas, k, algorithm=algorithm)

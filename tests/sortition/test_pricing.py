@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sortition_cases import random_case
+from sortition_cases import master_states, random_case
 from sortition_oracle import feasible_panels
 
 from minipublic.sortition import pool_from_frame, quotas_from_frame, synthetic_pool
@@ -91,18 +91,10 @@ def test_a_stalled_master_solve_is_finished_with_default_perturbation(seed, monk
 
     from minipublic.sortition import _leximin, find_distribution
 
-    stalls = []
-    solve = _leximin._Master.solve
-
-    def spy(self):
-        out = solve(self)
-        stalls.append(self.stalls)
-        return out
-
+    stalls = master_states(monkeypatch, "stalls")
     monkeypatch.setattr(_leximin, "STALL_PIVOTS", 0)
     # Every solve by the simplex method, which is what can stall.
     monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", np.inf)
-    monkeypatch.setattr(_leximin._Master, "solve", spy)
     people, quotas, k = random_case(seed)
     M = feasible_panels(people, quotas, k)
     d = find_distribution(pool_from_frame(people), quotas_from_frame(quotas), k)
