@@ -150,3 +150,32 @@ def test_leximin_with_interior_point_re_solves_matches_brute_force(seed, househo
             reachable = M.sum(axis=0) > 0
             assert d.probabilities[reachable].min() == pytest.approx(maximin_value(M), abs=1e-6)
     assert any(switched)
+
+
+@pytest.mark.parametrize("finish_columns", [1.5, 0.2])
+@pytest.mark.parametrize(("seed", "households"), [(0, False), (3, True), (5, False), (9, False)])
+def test_leximin_by_interior_point_master_matches_brute_force(
+    seed, households, finish_columns, monkeypatch
+):
+    """Every solve of the fast path's master by Clarabel's interior-point method.
+
+    Near the target, HiGHS takes over on the heaviest panels of the interior
+    mixture. With 0.2 panels per row those cannot reach the target, so column
+    generation must go on by the simplex method. Either way: the brute-force
+    LEXIMIN, and a vertex (no more panels than types, plus one).
+    """
+    from minipublic.sortition import _leximin
+
+    monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
+    monkeypatch.setattr(_leximin, "INTERIOR_ROWS", 0)
+    monkeypatch.setattr(_leximin, "FINISH_COLUMNS", finish_columns)
+    interior = master_states(monkeypatch, "last_interior")
+    people, pool, quotas, k, M = _setup(seed, households=households)
+    d = find_distribution(pool, quotas, k, algorithm="leximin")
+    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+    assert interior[0] and not interior[-1]
+    if finish_columns < 1:
+        assert len(interior) - interior.index(False) > 1  # more than one exact solve
+    assert d.panel_probabilities.min() > 0
+    assert d.panel_probabilities.sum() == pytest.approx(1.0, abs=1e-12)
+    assert len(d.panel_probabilities) <= d.stats["n_types"] + 1

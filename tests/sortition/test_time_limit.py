@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from minipublic.cli import app
@@ -15,7 +16,14 @@ def _pool():
     return sp, sp.pool(), sp.quota_set()
 
 
-def test_time_limit_returns_valid_not_optimal_distribution():
+@pytest.mark.parametrize("interior", [False, True])
+def test_time_limit_returns_valid_not_optimal_distribution(interior, monkeypatch):
+    """Also when the master is solved by the interior-point method (every panel then has weight)."""
+    if interior:
+        from minipublic.sortition import _leximin
+
+        monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
+        monkeypatch.setattr(_leximin, "INTERIOR_ROWS", 0)
     _, pool, quotas = _pool()
     full = find_distribution(pool, quotas, 30, algorithm="leximin")
     assert full.optimal
