@@ -152,28 +152,54 @@ def test_leximin_with_interior_point_re_solves_matches_brute_force(seed, househo
     assert any(switched)
 
 
-@pytest.mark.parametrize("finish_columns", [1.5, 0.2])
+@pytest.mark.parametrize(
+    ("finish_columns", "finish_tol", "finish"),
+    [(100.0, None, "least squares"), (1.5, -1.0, "highs"), (0.2, None, "highs")],
+)
 @pytest.mark.parametrize(("seed", "households"), [(0, False), (3, True), (5, False), (9, False)])
 def test_leximin_by_interior_point_master_matches_brute_force(
-    seed, households, finish_columns, monkeypatch
+    seed, households, finish_columns, finish_tol, finish, monkeypatch
 ):
     """Every solve of the fast path's master by Clarabel's interior-point method.
 
-    Near the target, HiGHS takes over on the heaviest panels of the interior
-    mixture. With 0.2 panels per row those cannot reach the target, so column
-    generation must go on by the simplex method. Either way: the brute-force
-    LEXIMIN, and a vertex (no more panels than types, plus one).
+    Near the target, the heaviest panels of the interior mixture are
+    re-weighted by non-negative least squares (here all of them: in pools
+    this small the interior mixture spreads its weight so evenly that the
+    heaviest 1.5 per row seldom suffice, and HiGHS does the finish). When
+    that is not tried (forced by a negative tolerance) or falls short, HiGHS
+    takes over; with only 0.2 panels per row, which cannot reach the target,
+    column generation must go on by the simplex method. Either way: the
+    brute-force LEXIMIN, and a vertex's length (no more panels than types,
+    plus one).
     """
     from minipublic.sortition import _leximin
 
     monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
     monkeypatch.setattr(_leximin, "INTERIOR_ROWS", 0)
     monkeypatch.setattr(_leximin, "FINISH_COLUMNS", finish_columns)
+    if finish_tol is not None:
+        monkeypatch.setattr(_leximin, "FINISH_TOL", finish_tol)
+    if finish == "least squares":
+        # Hand over only once the interior master is within FINISH_TOL.
+        monkeypatch.setattr(_leximin, "FINISH_GAP", _leximin.FINISH_TOL)
     interior = master_states(monkeypatch, "last_interior")
+    shortened = []
+    least_squares = _leximin._Master.least_squares
+
+    def spy(self, keep):
+        out = least_squares(self, keep)
+        shortened.append(out is not None)
+        return out
+
+    monkeypatch.setattr(_leximin._Master, "least_squares", spy)
     people, pool, quotas, k, M = _setup(seed, households=households)
     d = find_distribution(pool, quotas, k, algorithm="leximin")
     np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
-    assert interior[0] and not interior[-1]
+    assert interior[0]
+    if finish == "least squares":
+        assert shortened == [True] and all(interior)
+    else:
+        assert True not in shortened and not interior[-1]
     if finish_columns < 1:
         assert len(interior) - interior.index(False) > 1  # more than one exact solve
     assert d.panel_probabilities.min() > 0

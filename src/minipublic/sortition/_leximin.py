@@ -14,6 +14,7 @@ import clarabel
 import highspy
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import nnls
 
 from minipublic.sortition._frankwolfe import REPORT_SHARE, default_steps, frank_wolfe
 from minipublic.sortition._model import (
@@ -129,6 +130,16 @@ INTERIOR_PERTURBED = 512
 #: (see :meth:`_Master.exact_over`).
 FINISH_GAP = 1e-6
 FINISH_COLUMNS = 1.5
+#: When the interior-point master is within ``FINISH_TOL`` of the target
+#: (as it usually is on its last solve: eight features and households at
+#: 2 000 / 100 both jump from 1 - 5e-5 to 1), the finish first tries
+#: non-negative least squares over those panels (:meth:`_Master.least_squares`)
+#: and keeps its mixture when every type then gets at least
+#: ``1 - FINISH_TOL`` of its target: a shortfall of a hundred-millionth of
+#: a probability, far below any difference a panel can make. With eight features at 2 000 / 100 it gave 1 139 panels and
+#: ``z = 1 - 1.2e-9`` in 1.3 s, where HiGHS took 15 s for the same number of
+#: panels.
+FINISH_TOL = 1e-8
 
 
 @dataclass
@@ -319,7 +330,8 @@ class _Master:
     def exact_over(self, keep: np.ndarray) -> None:
         """Start again with HiGHS over the panels with the indices ``keep``.
 
-        Used once the interior-point master is nearly at the target. Its
+        Used once the interior-point master is nearly at the target, when
+        :meth:`least_squares` over the same panels falls short. Its
         mixture gives weight to every panel (it is the centre of the optimal
         face, not a vertex), which would make the distribution five times
         longer than needed and the lottery rounding of ``select`` slower
@@ -337,6 +349,33 @@ class _Master:
         self.cold_ipm = True  # the simplex method from scratch is slow here
         for c in kept:
             self.add(c)
+
+    def least_squares(self, keep: np.ndarray) -> np.ndarray | None:
+        """Mixture weights over all panels from the panels ``keep`` alone, or None.
+
+        Solves ``min ||A lambda - target||`` with ``sum lambda = 1`` as one
+        more row, ``lambda >= 0``, by the active-set method of Lawson &
+        Hanson (1974, ch. 23; :func:`scipy.optimize.nnls`). Its panels in use
+        stay linearly independent, so the mixture is as short as a vertex's
+        (no more panels than rows). Returns None unless every open type gets
+        at least ``1 - FINISH_TOL`` of its target.
+        """
+        keep = np.sort(keep)
+        A = np.zeros((self.R + 1, len(keep)))
+        for j, i in enumerate(keep):
+            A[self._idx[i], j] = self._val[i]
+        b = np.r_[self.coef, 1.0]
+        x, _ = nnls(A, b, maxiter=20 * len(keep))
+        if not x.sum() > 0:
+            return None
+        x = x / x.sum()
+        p = A[: self.R] @ x
+        open_rows = np.isnan(self.fixed[self.rows])
+        if (p[open_rows] < (1.0 - FINISH_TOL) * self.coef[open_rows]).any():
+            return None
+        lam = np.zeros(len(self.columns))
+        lam[keep] = x
+        return lam
 
     def fix(self, t: int, value: float) -> None:
         r = int(self.row_of[t])
@@ -725,7 +764,11 @@ def _reach(
         if not ok:
             return None
         if master.last_interior and z >= 1.0 - FINISH_GAP:
-            master.exact_over(np.argsort(-lam, kind="stable")[: int(FINISH_COLUMNS * master.R) + 1])
+            keep = np.argsort(-lam, kind="stable")[: int(FINISH_COLUMNS * master.R) + 1]
+            short = master.least_squares(keep) if z >= 1.0 - FINISH_TOL else None
+            if short is not None:
+                return short
+            master.exact_over(keep)
             center, best_bound = None, np.inf
             continue
         if z >= 1.0 - REACH_TOL:
