@@ -154,7 +154,12 @@ def test_leximin_with_interior_point_re_solves_matches_brute_force(seed, househo
 
 @pytest.mark.parametrize(
     ("finish_columns", "finish_tol", "finish"),
-    [(100.0, None, "least squares"), (1.5, -1.0, "highs"), (0.2, None, "highs")],
+    [
+        (100.0, None, "least squares"),
+        (100.0, None, "out of iterations"),
+        (1.5, -1.0, "highs"),
+        (0.2, None, "highs"),
+    ],
 )
 @pytest.mark.parametrize(("seed", "households"), [(0, False), (3, True), (5, False), (9, False)])
 def test_leximin_by_interior_point_master_matches_brute_force(
@@ -167,7 +172,8 @@ def test_leximin_by_interior_point_master_matches_brute_force(
     this small the interior mixture spreads its weight so evenly that the
     heaviest 1.5 per row seldom suffice, and HiGHS does the finish). When
     that is not tried (forced by a negative tolerance) or falls short, HiGHS
-    takes over; with only 0.2 panels per row, which cannot reach the target,
+    takes over (also when least squares runs out of iterations); with only
+    0.2 panels per row, which cannot reach the target,
     column generation must go on by the simplex method. Either way: the
     brute-force LEXIMIN, and a vertex's length (no more panels than types,
     plus one).
@@ -179,9 +185,15 @@ def test_leximin_by_interior_point_master_matches_brute_force(
     monkeypatch.setattr(_leximin, "FINISH_COLUMNS", finish_columns)
     if finish_tol is not None:
         monkeypatch.setattr(_leximin, "FINISH_TOL", finish_tol)
-    if finish == "least squares":
+    if finish != "highs":
         # Hand over only once the interior master is within FINISH_TOL.
         monkeypatch.setattr(_leximin, "FINISH_GAP", _leximin.FINISH_TOL)
+    if finish == "out of iterations":
+
+        def nnls(*args, **kwargs):
+            raise RuntimeError("Maximum number of iterations reached.")
+
+        monkeypatch.setattr(_leximin, "nnls", nnls)
     interior = master_states(monkeypatch, "last_interior")
     shortened = []
     least_squares = _leximin._Master.least_squares

@@ -365,7 +365,10 @@ class _Master:
         for j, i in enumerate(keep):
             A[self._idx[i], j] = self._val[i]
         b = np.r_[self.coef, 1.0]
-        x, _ = nnls(A, b, maxiter=20 * len(keep))
+        try:
+            x, _ = nnls(A, b, maxiter=20 * len(keep))
+        except RuntimeError:  # out of iterations: HiGHS finishes instead
+            return None
         if not x.sum() > 0:
             return None
         x = x / x.sum()
