@@ -485,6 +485,10 @@ class _Master:
         # answer on every run.
         settings.direct_solve_method = "faer"
         settings.max_threads = 1
+        # Iterative refinement of each linear solve: the same iterations and
+        # the same accuracy checks without it, in 1.7 s against 2.2 s (eight
+        # features, 2 000 / 100, 3 845 panels).
+        settings.iterative_refinement_enable = False
         cones = [clarabel.ZeroConeT(1), clarabel.NonnegativeConeT(R + P)]
         sol = clarabel.DefaultSolver(
             sp.csc_matrix((P + 1, P + 1)), q, M, b, cones, settings
