@@ -339,3 +339,119 @@ def test_repeat_free_plan_when_one_exists():
     assert plan.repeat_meetings == plan.repeat_lower_bound == 0
     assert plan.pairs_met == 5 * 5 * 10
     assert (plan.mixing["score"] == 1.0).all()
+
+
+def _meetings_by_hand(tau):
+    """Pairs of seats and how many rounds they shared a table, counted table by table."""
+    met = {}
+    for r in range(len(tau)):
+        tables = {}
+        for seat, t in enumerate(tau[r].tolist()):
+            tables.setdefault(t, []).append(seat)
+        for seats in tables.values():
+            for pair in combinations(seats, 2):
+                met[pair] = met.get(pair, 0) + 1
+    return met
+
+
+@pytest.mark.parametrize(("T", "s", "R"), [(6, 4, 5), (9, 6, 7), (10, 4, 9), (12, 8, 7)])
+def test_coset_round_adds_a_repeat_free_round(T, s, R):
+    """Difference rows with partner columns + the coset round: nobody meets twice."""
+    from minipublic.deliberation.tables._template import (
+        coset_rows,
+        coset_rows_valid,
+        coset_tables,
+        seat_tables,
+    )
+
+    rows = coset_rows(T, s, R, np.random.default_rng(0), attempts=200)
+    assert rows is not None and rows.shape == (R - 1, s)
+    assert coset_rows_valid(rows, T)
+    tau = np.vstack([seat_tables(rows, T), coset_tables(T, s)[None, :]])
+    for r in range(R):
+        assert (np.bincount(tau[r], minlength=T) == s).all()
+    met = _meetings_by_hand(tau)
+    assert max(met.values()) == 1
+    assert len(met) == R * T * comb(s, 2)
+
+
+def test_coset_round_needs_the_partner_condition():
+    """Rows without it collide with the coset round: the check is not vacuous."""
+    from minipublic.deliberation.tables._template import (
+        coset_rows_valid,
+        coset_tables,
+        difference_rows,
+        seat_tables,
+    )
+
+    rows = difference_rows(7, 4, 3, np.random.default_rng(0))  # prime T: k x
+    rows6 = np.array([[0, 0, 0, 0], [0, 1, 2, 3]])  # f(1) - f(0) = 1 (mod 3)
+    assert not coset_rows_valid(rows6, 6)
+    tau = np.vstack([seat_tables(rows6, 6), coset_tables(6, 4)[None, :]])
+    assert max(_meetings_by_hand(tau).values()) == 2
+    assert not coset_rows_valid(rows, 7)  # 4 seats at 7 tables: no coset round
+
+
+def test_stored_coset_rows_come_from_the_search_and_seat_150_without_repeats():
+    """The stored matrix for 15 tables of 10 is what its recorded search finds, and works."""
+    from minipublic.deliberation.tables._template import (
+        KNOWN_COSET_ROWS,
+        KNOWN_SEEDS,
+        coset_rows,
+        coset_tables,
+        known_coset_rows,
+        seat_tables,
+    )
+
+    for (T, s), stored in KNOWN_COSET_ROWS.items():
+        seed, attempts = KNOWN_SEEDS[(T, s)]
+        R = len(stored) + 1
+        found = coset_rows(T, s, R, np.random.default_rng(seed), attempts=attempts)
+        assert found is not None and found.tolist() == stored
+        rows = known_coset_rows(T, s, R)
+        tau = np.vstack([seat_tables(rows, T), coset_tables(T, s)[None, :]])
+        met = _meetings_by_hand(tau)
+        assert max(met.values()) == 1 and len(met) == R * T * comb(s, 2)
+    assert known_coset_rows(15, 10, 9) is None  # only 7 rows stored
+
+
+def test_spare_seats_never_share_a_table():
+    from minipublic.deliberation.tables._template import (
+        coset_tables,
+        known_coset_rows,
+        seat_tables,
+        spare_seats,
+    )
+
+    rows = known_coset_rows(15, 10, 8)
+    tau = np.vstack([seat_tables(rows, 15), coset_tables(15, 10)[None, :]])
+    for count in (1, 3, 5, 8):
+        spare = spare_seats(tau, count)
+        assert spare is not None and len(set(spare.tolist())) == count
+        for r in range(len(tau)):
+            assert len(set(tau[r, spare].tolist())) == count
+    # Difference rows alone: the last seats of the last column never meet.
+    plain = seat_tables(rows, 15)
+    assert spare_seats(plain, 4).tolist() == [146, 147, 148, 149]
+    assert spare_seats(tau[:, [0, 15, 30]], 2) is None  # (x, 0) all at table 0 in round 1
+
+
+@pytest.mark.parametrize("n", [150, 142])
+def test_plan_of_150_at_15_tables_for_8_rounds_has_no_repeats(n):
+    rng = np.random.default_rng(3)
+    frame = people(
+        n,
+        age=rng.integers(16, 90, n).astype(str),
+        area=rng.choice(list("abcde"), n),
+        trust=rng.choice(["low", "mid", "high"], n),
+    )
+    mix = {c: "diversify" for c in ("age", "area", "trust")}
+    plan = assign_tables(frame, tables=15, rounds=8, mix=mix, seed=1, time_limit=30)
+    assert plan.repeat_lower_bound == 0
+    assert plan.repeat_meetings == 0
+    sizes = plan.assignment.groupby(["round", "table"]).size()
+    assert sizes.max() - sizes.min() <= 1 and len(sizes) == 8 * 15
+    assert "coset round" in plan.method
+    # Counted again by hand from the written plan.
+    tau = plan.assignment.pivot(index="round", columns="id", values="table").to_numpy()
+    assert max(_meetings_by_hand(tau).values()) == 1

@@ -111,8 +111,14 @@ def near_rows(
     return np.array(out), total
 
 
-def _one_row(rows: list[np.ndarray], T: int, s: int, rng, budget: int) -> np.ndarray | None:
-    """Backtracking with most-constrained-column-first over bitmasks of forbidden values."""
+def _one_row(
+    rows: list[np.ndarray], T: int, s: int, rng, budget: int, m: int | None = None
+) -> np.ndarray | None:
+    """Backtracking with most-constrained-column-first over bitmasks of forbidden values.
+
+    With ``m``, columns 2i and 2i + 1 are partners and the row must also
+    keep ``f(2i + 1) - f(2i)`` off 1 (mod m) (see :func:`coset_rows`).
+    """
     full = (1 << T) - 1
     prev = [[int(v) for v in f] for f in rows]
     used = [1 for _ in rows]  # bit d set: difference d already used against row j (column 0: 0)
@@ -120,6 +126,7 @@ def _one_row(rows: list[np.ndarray], T: int, s: int, rng, budget: int) -> np.nda
     free = set(range(1, s))
     nodes = 0
     noise = rng.permutation(s * T).reshape(s, T)
+    residue = [sum(1 << v for v in range(T) if v % m == c) for c in range(m)] if m else []
 
     def rot(mask: int, k: int) -> int:
         k %= T
@@ -129,6 +136,10 @@ def _one_row(rows: list[np.ndarray], T: int, s: int, rng, budget: int) -> np.nda
         bad = 0
         for f, u in zip(prev, used, strict=True):
             bad |= rot(u, f[x])
+        partner = x ^ 1
+        if m and partner < s and partner not in free:
+            # odd x: f(x) != f(partner) + 1; even x: f(x) != f(partner) - 1 (mod m)
+            bad |= residue[(row[partner] + (1 if x % 2 else -1)) % m]
         return full & ~bad
 
     def place() -> bool:
@@ -165,6 +176,150 @@ def _one_row(rows: list[np.ndarray], T: int, s: int, rng, budget: int) -> np.nda
     return np.array(row, dtype=np.int64) if place() else None
 
 
+def coset_modulus(T: int, s: int) -> int | None:
+    """m = 2T / s when a coset round fits s seats a table at T tables (else None).
+
+    It needs s even and h = s / 2 dividing T with m = T / h >= 2: then the
+    multiples of m form the subgroup of Z_T of order h, and a table of the
+    coset round takes one coset of it (h seats) from each of two partner
+    columns (see :func:`coset_tables`).
+    """
+    if s < 2 or s % 2 or T % (s // 2):
+        return None
+    m = T // (s // 2)
+    return m if m >= 2 else None
+
+
+def coset_rows(
+    T: int, s: int, R: int, rng: np.random.Generator, *, budget: int = 5000, attempts: int = 1
+) -> np.ndarray | None:
+    """R - 1 difference rows that leave room for a repeat-free coset round, or None.
+
+    Besides the difference-matrix property (every two rows' difference is
+    injective on the s columns), partner columns a = 2i and b = 2i + 1 must
+    keep ``f_k(b) - f_k(a)`` off 1 (mod m) in every row, m from
+    :func:`coset_modulus`. Two seats (a, y) and (b, y') meet in round k
+    exactly when ``y - y' = f_k(b) - f_k(a)``, and the coset round seats
+    them together exactly when ``y - y' = 1`` (mod m), so no pair that
+    meets in the coset round met before. Each attempt builds the rows one
+    by one by seeded backtracking (``budget`` nodes a row) and starts again
+    when a row cannot be completed. The coset round is the "subgroup" idea
+    of the difference-matrix constructions of transversal designs with a
+    resolution class added (Colbourn & Dinitz 2007, ch. III.3 and VI.17).
+    """
+    m = coset_modulus(T, s)
+    if m is None or R < 2:
+        return None
+    for _ in range(attempts):
+        rows = [np.zeros(s, dtype=np.int64)]
+        while len(rows) < R - 1:
+            row = _one_row(rows, T, s, rng, budget, m)
+            if row is None:
+                break
+            rows.append(row)
+        if len(rows) == R - 1:
+            return np.array(rows)
+    return None
+
+
+def coset_tables(T: int, s: int) -> np.ndarray:
+    """(s T,) table of each seat j = x T + y in the coset round.
+
+    Columns 2i and 2i + 1 share the m tables i m, ..., i m + m - 1: seat
+    (2i, y) sits at table ``i m + (y mod m)`` and seat (2i + 1, y) at
+    ``i m + ((y + 1) mod m)``, so each table takes the h seats of one coset
+    of the subgroup of order h from each of the two columns.
+    """
+    m = coset_modulus(T, s)
+    if m is None:
+        raise ValueError(f"no coset round for {s} seats at {T} tables")
+    x = np.repeat(np.arange(s), T)
+    y = np.tile(np.arange(T), s)
+    return (x // 2) * m + (y + x % 2) % m
+
+
+#: Difference rows found by :func:`coset_rows` ahead of time for sizes where the
+#: search takes longer than a plan may: (T, s) -> rows. Each entry is checked
+#: by the tests (and again by :func:`known_coset_rows`) before use.
+#: (15, 10): 150 members at 15 tables, 7 rows + the coset round = 8
+#: repeat-free rounds (15 s of search on one core, 5 400 attempts).
+KNOWN_COSET_ROWS: dict[tuple[int, int], list[list[int]]] = {
+    (15, 10): [
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 6, 5, 13, 7, 3, 12, 11, 10, 4],
+        [0, 2, 13, 10, 14, 8, 6, 12, 1, 3],
+        [0, 11, 9, 14, 4, 1, 7, 10, 3, 6],
+        [0, 5, 10, 1, 3, 9, 4, 6, 8, 13],
+        [0, 3, 6, 8, 9, 2, 5, 1, 13, 10],
+        [0, 12, 7, 3, 11, 13, 10, 4, 2, 1],
+    ],
+}
+#: How each entry of :data:`KNOWN_COSET_ROWS` was found:
+#: ``coset_rows(T, s, len(rows) + 1, np.random.default_rng(seed), attempts=n)``
+#: with (T, s) -> (seed, n); a test repeats the search.
+KNOWN_SEEDS: dict[tuple[int, int], tuple[int, int]] = {(15, 10): (1, 5400)}
+
+
+def known_coset_rows(T: int, s: int, R: int) -> np.ndarray | None:
+    """The first R - 1 stored rows for (T, s), if there are that many and they are valid."""
+    rows = KNOWN_COSET_ROWS.get((T, s))
+    if rows is None or len(rows) < R - 1 or R < 2:
+        return None
+    out = np.array(rows[: R - 1], dtype=np.int64)
+    return out if coset_rows_valid(out, T) else None
+
+
+def coset_rows_valid(rows: np.ndarray, T: int) -> bool:
+    """True when ``rows`` is a difference matrix over Z_T whose partner columns suit the coset round."""
+    R, s = rows.shape
+    m = coset_modulus(T, s)
+    if m is None:
+        return False
+    for k in range(R):
+        for j in range(k):
+            if len(set(((rows[k] - rows[j]) % T).tolist())) != s:
+                return False
+    return not (((rows[:, 1::2] - rows[:, 0::2]) % m) == 1 % m).any()
+
+
+def spare_seats(tau: np.ndarray, count: int, budget: int = 20000) -> np.ndarray | None:
+    """``count`` seats no two of which ever share a table, or None.
+
+    Left empty, they take at most one seat from any table in any round, so
+    table sizes stay within one of each other. Seats are tried from the last
+    backwards (for a plan from difference rows alone the last ``count`` seats
+    of the last column, which never meet, are the answer), by depth-first
+    search with at most ``budget`` steps.
+    """
+    R, M = tau.shape
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    chosen: list[int] = []
+    taken = np.zeros((R, int(tau.max()) + 1), dtype=bool)
+    steps = 0
+    rounds = np.arange(R)
+
+    def extend(start: int) -> bool:
+        nonlocal steps
+        if len(chosen) == count:
+            return True
+        for j in range(start, -1, -1):
+            steps += 1
+            if steps > budget:
+                return False
+            if taken[rounds, tau[:, j]].any():
+                continue
+            taken[rounds, tau[:, j]] = True
+            chosen.append(j)
+            if extend(j - 1):
+                return True
+            chosen.pop()
+            taken[rounds, tau[:, j]] = False
+        return False
+
+    return np.array(sorted(chosen), dtype=np.int64) if extend(M - 1) else None
+
+
 def seat_tables(rows: np.ndarray, T: int) -> np.ndarray:
     """(R', s T) table of each seat j = x T + y in each round: (y + f_k(x)) mod T."""
     s = rows.shape[1]
@@ -182,12 +337,16 @@ def match_seats(
     max_iter: int,
     patience: int,
     rows: int = 24,
+    spare: np.ndarray | None = None,
+    seat_order: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int, bool]:
     """Match members to template seats to balance every table of every round.
 
-    ``tau`` is (R, M) seat -> table with M = s T >= N; the M - N spare seats
-    are left empty (they are all in the last column, so each table loses at
-    most one). Returns ((R, N) table of each member, steps, whether the
+    ``tau`` is (R, M) seat -> table with M = s T >= N; the M - N ``spare``
+    seats are left empty (by default the last ones of the last column; no
+    two of them may ever share a table, so each table loses at most one).
+    Members sorted by their features fill the other seats in ``seat_order``
+    (default column by column: seats 0, 1, ..., M - 1). Returns ((R, N) table of each member, steps, whether the
     deadline cut the search). Pairs swap
     seats, which leaves the repeat meetings unchanged; the cost is the
     quadratic mixing term plus BIG for a member at a forbidden table or an
@@ -206,21 +365,25 @@ def match_seats(
     has_apart = bool(prob.apart.any())
     Wap = np.zeros((M, M))
     Wap[:N, :N] = BIG * prob.apart
-    # Spare seats must stay in the last column (one per table): fix them.
-    last_col = np.arange((M // T - 1) * T, M)
-    free_seats = np.setdiff1d(np.arange(M), last_col[len(last_col) - (M - N) :])
+    # Spare seats stay where they are (at most one per table): fix them.
+    if spare is None:
+        spare = np.arange(M - (M - N), M)
+    spare = np.asarray(spare, dtype=np.int64)
+    fill = np.arange(M) if seat_order is None else np.asarray(seat_order, dtype=np.int64)
+    free_seats = fill[~np.isin(fill, spare)]
     seat_of = np.empty(M, dtype=np.int64)
     # Systematic start: members sorted by their features (the heaviest
-    # feature first, seeded random order within ties) fill the seats column
-    # by column. Every table of every round takes one seat from each column,
-    # so each table gets a stratified sample of the sorted list.
+    # feature first, seeded random order within ties) fill the seats in
+    # seat order. Column by column, every table of a round of difference
+    # rows takes one seat from each column, so a stratified sample of the
+    # sorted list (see solve for the order used with a coset round).
     keys = [rng.permutation(N)]
     for f in sorted(prob.features, key=lambda f: f.weight):
         if f.kind == "diversify":
             keys.append(f.codes)
     order = np.lexsort(keys) if len(keys) > 1 else keys[0]
-    seat_of[order] = free_seats  # free_seats is sorted: column-major
-    seat_of[N:] = last_col[len(last_col) - (M - N) :]
+    seat_of[order] = free_seats
+    seat_of[N:] = spare
     tab = tau[:, seat_of]  # (R, M)
     s = M // T
     P = np.zeros((R, M, T))
