@@ -387,6 +387,18 @@ def main() -> None:
             f"  target (< 5 s, repeats within 10 % of the bound): time "
             f"{'met' if slowest < 5 else 'NOT met'}, repeats {'met' if within else 'NOT met'}."
         )
+        # Per family: the issue's own input spreads features only (uniform,
+        # skewed); clustering is a soft aim the bound ignores, and together
+        # groups are counted in the bound.
+        print(
+            "  repeats within 10 % of the bound, by family: "
+            + "; ".join(
+                f"{r.family} {'met' if r.repeats <= 1.1 * r.bound else 'NOT met'} "
+                f"({r.repeats} vs {r.bound})"
+                for r in ours.itertuples(index=False)
+            )
+            + "."
+        )
         for row in ours.itertuples(index=False):
             peer = table[(table["family"] == row.family) & table["tool"].str.startswith("Group")]
             if peer.empty:
