@@ -559,7 +559,8 @@ def solve(
                 break
         exact = len(tied[0])
         rows, collisions = tied[0], 0
-        tau = spare = order = None
+        tau = spare = None
+        orders: list = [None]
         coset = None
         if exact < R and coset_modulus(T, s) is not None:
             # One more repeat-free round from cosets (see coset_rows): a
@@ -577,14 +578,17 @@ def solve(
                     coset = tau = None
         if coset is not None:
             rows, exact = coset, R
-            # Fill the seats row by row (y = 0 first, partner columns apart
-            # within a row): a coset-round table holds two columns only, so
-            # column by column it would start with two narrow slices of the
-            # sorted members; row by row each of its seats comes from its
-            # own row. Uniform family (benchmarks/tables.py): worst table
-            # 0.664 and 0 repeats, against 0.510 and 4 column by column.
+            # Two fillings of the seats by the sorted members, the better
+            # mixed match kept: row by row and column by column, partner
+            # columns apart. A coset-round table holds two columns only, so
+            # column by column it starts as two narrow stretches of the
+            # sorted list; row by row, round 1's tables do. Which ends
+            # better depends on the members (benchmarks/tables.py, even
+            # family: worst table 0.66 vs 0.51 by default, 0.82 vs 0.90
+            # with "mix first" weights).
             cols = np.r_[np.arange(0, s, 2), np.arange(1, s, 2)]
             order = (cols[None, :] * T + np.arange(T)[:, None]).ravel()
+            orders = [order, (cols[:, None] * T + np.arange(T)[None, :]).ravel()]
         elif exact < R:
             options = [near_rows(found, T, s, R, rng) for found in tied]
             rows, collisions = min(options, key=lambda option: option[1])
@@ -592,18 +596,29 @@ def solve(
             tau = seat_tables(rows, T)
         if tau is not None:
             now = time.perf_counter()
-            assign[: len(tau)], its, match_cut = match_seats(
-                prob,
-                tau,
-                mixing,
-                rng,
-                deadline=now + MATCH_SHARE * max(0.0, deadline - now),
-                max_iter=60 * N,
-                patience=10 * N,
-                rows=MATCH_ROWS,
-                spare=spare,
-                seat_order=order,
-            )
+            share = MATCH_SHARE * max(0.0, deadline - now) / len(orders)
+            best_cost, its = np.inf, 0
+            for k, order in enumerate(orders):
+                found, n_its, cut = match_seats(
+                    prob,
+                    tau,
+                    mixing,
+                    rng,
+                    deadline=now + (k + 1) * share,
+                    max_iter=60 * N,
+                    patience=10 * N,
+                    rows=MATCH_ROWS,
+                    spare=spare,
+                    seat_order=order,
+                )
+                its += n_its
+                match_cut = match_cut or cut
+                cost = sum(
+                    mixing.cost(_onehot(found[r], T).T @ prob.F, np.bincount(found[r], minlength=T))
+                    for r in range(len(found))
+                )
+                if cost < best_cost - 1e-9:
+                    best_cost, assign[: len(tau)] = cost, found
             iterations += its
             done = len(tau)
             steps.append(
