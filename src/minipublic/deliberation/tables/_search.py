@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minipublic.deliberation.tables._problem import Problem, ProgressFn, sizes_for
+from minipublic.deliberation.tables._scores import repeat_counts
 from minipublic.errors import InfeasibleError
 
 BIG = 1.0e6  # cost of a forbidden seat or of an apart pair at one table
@@ -34,6 +35,11 @@ MATCH_ROWS = 12  # extra seeded searches for more repeat-free rounds
 #: when no stored matrix fits; a fixed number, so the plan does not depend
 #: on the machine's speed.
 COSET_ATTEMPTS = 200
+#: ... and at most this share of the time limit (in CPU time) for them: at
+#: 10 tables of 10 an attempt takes about 12 ms and never succeeds (no
+#: three rows exist over Z_10 with 10 columns: Hall & Paige 1955), and 200
+#: of them pushed a 4 s plan to 4.5 s.
+COSET_SHARE = 0.1
 REPEAT_WEIGHT = 2.0  # a repeat meeting costs about two members out of place
 
 
@@ -510,15 +516,11 @@ def solve(
 ) -> SearchResult:
     """Seat every round; hard constraints hold in the result (or an error is raised)."""
     from minipublic.deliberation.tables._template import (
-        coset_modulus,
-        coset_rows,
-        coset_tables,
+        coset_start,
         difference_rows,
-        known_coset_rows,
         match_seats,
         near_rows,
         seat_tables,
-        spare_seats,
     )
 
     t0 = time.perf_counter()
@@ -561,23 +563,22 @@ def solve(
         rows, collisions = tied[0], 0
         tau = spare = None
         orders: list = [None]
-        coset = None
-        if exact < R and coset_modulus(T, s) is not None:
-            # One more repeat-free round from cosets (see coset_rows): a
-            # stored matrix, else a seeded search of fixed length, on its
-            # own generator so the rest of the plan draws as before.
-            coset = known_coset_rows(T, s, R)
-            if coset is None:
-                coset = coset_rows(
-                    T, s, R, np.random.default_rng([seed, 1]), attempts=COSET_ATTEMPTS
-                )
-            if coset is not None:
-                tau = np.vstack([seat_tables(coset, T), coset_tables(T, s)[None, :]])
-                spare = spare_seats(tau, s * T - N)
-                if spare is None:
-                    coset = tau = None
+        # One more repeat-free round from cosets (see coset_rows): stored
+        # rows, else a seeded search on its own generator.
+        coset = coset_start(
+            T,
+            s,
+            R,
+            N,
+            exact,
+            seed=seed,
+            cpu_seconds=COSET_SHARE * time_limit,
+            rng=rng,
+            attempts=COSET_ATTEMPTS,
+        )
         if coset is not None:
-            rows, exact = coset, R
+            tau, spare, exact, cut = coset
+            restart_cut = restart_cut or cut
             # Two fillings of the seats by the sorted members, the better
             # mixed match kept: row by row and column by column, partner
             # columns apart. A coset-round table holds two columns only, so
@@ -587,8 +588,10 @@ def solve(
             # family: worst table 0.66 vs 0.51 by default, 0.82 vs 0.90
             # with "mix first" weights).
             cols = np.r_[np.arange(0, s, 2), np.arange(1, s, 2)]
-            order = (cols[None, :] * T + np.arange(T)[:, None]).ravel()
-            orders = [order, (cols[:, None] * T + np.arange(T)[None, :]).ravel()]
+            orders = [
+                (cols[None, :] * T + np.arange(T)[:, None]).ravel(),
+                (cols[:, None] * T + np.arange(T)[None, :]).ravel(),
+            ]
         elif exact < R:
             options = [near_rows(found, T, s, R, rng) for found in tied]
             rows, collisions = min(options, key=lambda option: option[1])
@@ -621,18 +624,14 @@ def solve(
                     best_cost, assign[: len(tau)] = cost, found
             iterations += its
             done = len(tau)
+            extra = collisions * T
+            if coset is not None and done > exact:
+                extra = repeat_counts(meeting_matrix(assign[:done], T))[0]
             steps.append(
-                (
-                    f"start from a difference matrix over Z_{T} with a coset round: "
-                    f"{done} repeat-free round(s)"
-                    if coset is not None
-                    else f"start from a difference matrix over Z_{T}: {exact} repeat-free round(s)"
-                )
-                + (
-                    f" and {done - exact} more with {collisions * T} repeat meetings"
-                    if done > exact
-                    else ""
-                )
+                f"start from a difference matrix over Z_{T}"
+                + (" with a coset round" if coset is not None else "")
+                + f": {exact} repeat-free round(s)"
+                + (f" and {done - exact} more with {extra} repeat meetings" if done > exact else "")
                 + f", members matched to seats by tabu search ({its} steps)"
             )
             if progress:

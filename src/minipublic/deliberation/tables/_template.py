@@ -261,12 +261,64 @@ KNOWN_SEEDS: dict[tuple[int, int], tuple[int, int]] = {(15, 10): (1, 5400)}
 
 
 def known_coset_rows(T: int, s: int, R: int) -> np.ndarray | None:
-    """The first R - 1 stored rows for (T, s), if there are that many and they are valid."""
+    """Up to R - 1 stored rows for (T, s), when some are stored and valid."""
     rows = KNOWN_COSET_ROWS.get((T, s))
-    if rows is None or len(rows) < R - 1 or R < 2:
+    if rows is None or R < 2:
         return None
     out = np.array(rows[: R - 1], dtype=np.int64)
     return out if coset_rows_valid(out, T) else None
+
+
+def coset_start(
+    T: int,
+    s: int,
+    R: int,
+    N: int,
+    exact: int,
+    *,
+    seed: int,
+    cpu_seconds: float,
+    rng: np.random.Generator,
+    attempts: int,
+) -> tuple[np.ndarray, np.ndarray, int, bool] | None:
+    """A template with a coset round, when it has more repeat-free rounds than ``exact``.
+
+    Takes the stored rows for (T, s) (:data:`KNOWN_COSET_ROWS`) when there are
+    R - 1 of them, else searches for R - 1 rows (at most ``attempts`` seeded
+    attempts on their own generator and ``cpu_seconds`` of CPU time), else
+    takes the stored rows there are. Rows short of R - 1 are completed by
+    :func:`near_rows` (with ``rng``), whose rounds may repeat meetings.
+    Returns ``(tau, spare, repeat_free, cut)``: seat -> table for the R
+    rounds (the coset round last), the empty seats (:func:`spare_seats`),
+    how many rounds are repeat-free, and whether the CPU cap cut the search;
+    or None when this does not beat ``exact`` or the empty seats cannot be
+    placed.
+    """
+    if coset_modulus(T, s) is None or exact >= R:
+        return None
+    rows = known_coset_rows(T, s, R)
+    cut = False
+    if rows is None or len(rows) < R - 1:
+        search = np.random.default_rng([seed, 1])
+        until = time.process_time() + cpu_seconds
+        for _ in range(attempts):
+            if time.process_time() > until:
+                cut = True  # a faster machine might have found rows
+                break
+            found = coset_rows(T, s, R, search, attempts=1)
+            if found is not None:
+                rows = found
+                break
+    if rows is None or len(rows) + 1 <= exact:
+        return None
+    repeat_free = len(rows) + 1
+    if len(rows) < R - 1:
+        rows, _ = near_rows(rows, T, s, R - 1, rng)
+    tau = np.vstack([seat_tables(rows, T), coset_tables(T, s)[None, :]])
+    spare = spare_seats(tau, s * T - N)
+    if spare is None:
+        return None
+    return tau, spare, repeat_free, cut
 
 
 def coset_rows_valid(rows: np.ndarray, T: int) -> bool:
