@@ -30,6 +30,9 @@ TEMPLATE_RESTARTS = 60
 TEMPLATE_SHARE = 0.3  # of the time limit (in CPU seconds), at most, for those restarts
 TEMPLATE_KEEP = 4  # attempts with the most rows whose completions are compared
 MATCH_SHARE = 0.6  # of the time left after the difference matrix, for matching seats
+#: ... and for the two matchings of a coset template (each with half the
+#: steps and patience of a single one, so both fit the time one took).
+TWO_MATCH_SHARE = 0.85
 MATCH_ROWS = 12  # extra seeded searches for more repeat-free rounds
 #: Attempts of the coset-round search (about 3 ms each at 15 tables of 10)
 #: when no stored matrix fits; a fixed number, so the plan does not depend
@@ -518,6 +521,7 @@ def solve(
     from minipublic.deliberation.tables._template import (
         coset_start,
         difference_rows,
+        known_coset_rows,
         match_seats,
         near_rows,
         seat_tables,
@@ -546,9 +550,19 @@ def solve(
         # Keep the attempts with the most repeat-free rows (a few of them),
         # then complete each and keep the one whose rows collide least. The
         # cap is on CPU time, so a busy machine does not cut it short.
+        coset_args = {
+            "seed": seed,
+            "cpu_seconds": COSET_SHARE * time_limit,
+            "rng": rng,
+            "attempts": COSET_ATTEMPTS,
+        }
+        # Stored rows that make every round repeat-free need no restarts.
+        stored = known_coset_rows(T, s, R)
+        full = stored is not None and len(stored) == R - 1
+        coset = coset_start(T, s, R, N, 0, **coset_args) if full else None
         tied: list[np.ndarray] = []
         cpu_until = time.process_time() + TEMPLATE_SHARE * time_limit
-        for attempt in range(TEMPLATE_RESTARTS):
+        for attempt in range(TEMPLATE_RESTARTS if coset is None else 0):
             if attempt and time.process_time() > cpu_until:
                 restart_cut = True  # the plan now depends on the machine's speed
                 break
@@ -559,23 +573,14 @@ def solve(
                 tied.append(found)
             if len(tied[0]) >= min(R, T):  # no set has more than T rows
                 break
-        exact = len(tied[0])
-        rows, collisions = tied[0], 0
+        exact = len(tied[0]) if tied else 0
+        rows, collisions = (tied[0] if tied else np.zeros((0, s), dtype=np.int64)), 0
         tau = spare = None
         orders: list = [None]
-        # One more repeat-free round from cosets (see coset_rows): stored
-        # rows, else a seeded search on its own generator.
-        coset = coset_start(
-            T,
-            s,
-            R,
-            N,
-            exact,
-            seed=seed,
-            cpu_seconds=COSET_SHARE * time_limit,
-            rng=rng,
-            attempts=COSET_ATTEMPTS,
-        )
+        if coset is None and not full:
+            # One more repeat-free round from cosets (see coset_rows): stored
+            # rows, else a seeded search on its own generator.
+            coset = coset_start(T, s, R, N, exact, **coset_args)
         if coset is not None:
             tau, spare, exact, cut = coset
             restart_cut = restart_cut or cut
@@ -599,7 +604,11 @@ def solve(
             tau = seat_tables(rows, T)
         if tau is not None:
             now = time.perf_counter()
-            share = MATCH_SHARE * max(0.0, deadline - now) / len(orders)
+            share = (
+                (MATCH_SHARE if len(orders) == 1 else TWO_MATCH_SHARE)
+                * max(0.0, deadline - now)
+                / len(orders)
+            )
             best_cost, its = np.inf, 0
             for k, order in enumerate(orders):
                 found, n_its, cut = match_seats(
@@ -608,8 +617,8 @@ def solve(
                     mixing,
                     rng,
                     deadline=now + (k + 1) * share,
-                    max_iter=60 * N,
-                    patience=10 * N,
+                    max_iter=60 * N // len(orders),
+                    patience=10 * N // len(orders),
                     rows=MATCH_ROWS,
                     spare=spare,
                     seat_order=order,
