@@ -28,12 +28,13 @@ Frank-Wolfe optimization variants. NeurIPS 28.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
 import numpy as np
 
-from minipublic.sortition._model import Instance, LocalSearch, RelaxedPricer
+from minipublic.sortition._model import Instance, LocalSearch, PanelSolver, RelaxedPricer
 
 #: Weight vectors priced per step: the residual and seeded perturbations of it.
 #: Two, on one thread, found as much per second as four on two threads.
@@ -193,6 +194,63 @@ def frank_wolfe(
     cols = [C[i].astype(np.int64) for i in range(count)]
     weights = lam[:count]
     return cols, weights / weights.sum()
+
+
+def frank_wolfe_pair(
+    inst: Instance,
+    pricer: RelaxedPricer,
+    target: np.ndarray,
+    panels: list[np.ndarray],
+    rng: np.random.Generator,
+    *,
+    steps: int,
+    deadline: float | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Two independent :func:`frank_wolfe` runs of ``steps // 2`` steps, one per core.
+
+    A run prices two LPs a step one after the other, so the second core
+    idles; here a second run from the same panels, with its own seeded
+    generator (``rng.spawn``) and its own copy of the LP, takes it. The
+    panels of both are returned, each run's weights halved, so the mixture
+    is their average. Each run's result depends on its seed only, not on
+    the threads' timing. The first run stays on the calling thread, and it
+    alone reports progress. Eight features at 2 000 / 100 (1 153 types):
+    75-82 s against 104 s with one run of all the steps, same hour; the
+    household family 52.6 s against 53.9 s.
+    """
+    first, second = rng.spawn(2)
+    out: list = [None]
+    failed: list[BaseException] = []
+
+    def run_second() -> None:
+        try:
+            with RelaxedPricer(PanelSolver(inst), workers=1) as own:
+                out[0] = frank_wolfe(
+                    inst, own, target, panels, second, steps=steps // 2, deadline=deadline
+                )
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run_second, name="frank-wolfe-2")
+    thread.start()
+    try:
+        cols, lam = frank_wolfe(
+            inst,
+            pricer,
+            target,
+            panels,
+            first,
+            steps=steps - steps // 2,
+            deadline=deadline,
+            progress=progress,
+        )
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
+    cols2, lam2 = out[0]
+    return cols + cols2, np.concatenate([0.5 * lam, 0.5 * lam2])
 
 
 def _best_in_use(values: np.ndarray, lam: np.ndarray) -> int:

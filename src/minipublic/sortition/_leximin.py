@@ -16,7 +16,12 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import nnls
 
-from minipublic.sortition._frankwolfe import REPORT_SHARE, default_steps, frank_wolfe
+from minipublic.sortition._frankwolfe import (
+    REPORT_SHARE,
+    default_steps,
+    frank_wolfe,
+    frank_wolfe_pair,
+)
 from minipublic.sortition._model import (
     Instance,
     LocalSearch,
@@ -573,7 +578,9 @@ def leximin(
         with RelaxedPricer(solver) as pricer:
             # Panels of an approximate decomposition of the target first
             # (see minipublic.sortition._frankwolfe), then the exact search.
-            found, weights = frank_wolfe(
+            # With the interior-point master, two half-length runs on the
+            # two cores (see frank_wolfe_pair).
+            found, weights = (frank_wolfe_pair if interior else frank_wolfe)(
                 inst,
                 pricer,
                 target,
