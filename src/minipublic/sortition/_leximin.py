@@ -16,12 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import nnls
 
-from minipublic.sortition._frankwolfe import (
-    REPORT_SHARE,
-    default_steps,
-    frank_wolfe,
-    frank_wolfe_pair,
-)
+from minipublic.sortition._frankwolfe import REPORT_SHARE, default_steps, frank_wolfe
 from minipublic.sortition._model import (
     Instance,
     LocalSearch,
@@ -579,8 +574,8 @@ def leximin(
             # Panels of an approximate decomposition of the target first
             # (see minipublic.sortition._frankwolfe), then the exact search.
             # With the interior-point master, two half-length runs on the
-            # two cores (see frank_wolfe_pair).
-            found, weights = (frank_wolfe_pair if interior else frank_wolfe)(
+            # two cores (see frank_wolfe's ``halves``).
+            found, weights = frank_wolfe(
                 inst,
                 pricer,
                 target,
@@ -589,6 +584,7 @@ def leximin(
                 steps=int(default_steps(inst) * (INTERIOR_STEP_SHARE if interior else 1.0)),
                 deadline=deadline,
                 progress=progress,
+                halves=2 if interior else 1,
             )
             for c in panels:
                 master.add(c)
