@@ -626,8 +626,8 @@ def solve(
                 its += n_its
                 match_cut = match_cut or cut
                 cost = sum(
-                    mixing.cost(_onehot(found[r], T).T @ prob.F, np.bincount(found[r], minlength=T))
-                    for r in range(len(found))
+                    mixing.cost(_onehot(a, T).T @ mixing.F, np.bincount(a, minlength=T))
+                    for a in found
                 )
                 if cost < best_cost - 1e-9:
                     best_cost, assign[: len(tau)] = cost, found

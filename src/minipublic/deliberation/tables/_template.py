@@ -419,7 +419,7 @@ def match_seats(
     Wap[:N, :N] = BIG * prob.apart
     # Spare seats stay where they are (at most one per table): fix them.
     if spare is None:
-        spare = np.arange(M - (M - N), M)
+        spare = np.arange(N, M)
     spare = np.asarray(spare, dtype=np.int64)
     fill = np.arange(M) if seat_order is None else np.asarray(seat_order, dtype=np.int64)
     free_seats = fill[~np.isin(fill, spare)]
