@@ -104,6 +104,12 @@ class Instance:
     def n(self) -> int:
         return len(self.ids)
 
+    def __getstate__(self) -> dict:
+        # Pickled for a worker process (see _worker): without cached matrices.
+        state = dict(self.__dict__)
+        state.pop("feature_mismatch", None)
+        return state
+
     @functools.cached_property
     def feature_mismatch(self) -> np.ndarray | None:
         """(T, T) ``uint16``: bit f of ``[t, s]`` is set when types t and s differ on feature f.
@@ -204,6 +210,10 @@ def build_instance(pool: Pool, quotas: Quotas, k: int, *, group_types: bool = Tr
     )
 
 
+#: Relative optimality gap of the panel MIP (exact pricing).
+MIP_GAP = 1e-9
+
+
 class PanelSolver:
     """Integer program whose solutions are the panels meeting all quotas.
 
@@ -218,7 +228,7 @@ class PanelSolver:
         self.inst = inst
         T = inst.T
         # Presolve off: it costs more than it saves on this small, re-solved model.
-        h = new_highs(mip_rel_gap=1e-9, mip_abs_gap=1e-12, presolve="off")
+        h = new_highs(mip_rel_gap=MIP_GAP, mip_abs_gap=1e-12, presolve="off")
         upper = inst.type_size.astype(float)
         h.addCols(
             T,
@@ -274,11 +284,21 @@ class PanelSolver:
             return None, value
         return c.astype(np.int64), value
 
-    def maximise(self, weights: np.ndarray) -> tuple[np.ndarray | None, float]:
-        """Composition maximising ``sum_t weights_t c_t``; (None, -inf) if infeasible."""
+    def maximise(
+        self, weights: np.ndarray, *, gap: float | None = None
+    ) -> tuple[np.ndarray | None, float]:
+        """Composition maximising ``sum_t weights_t c_t``; (None, -inf) if infeasible.
+
+        With ``gap``, HiGHS may stop at a panel within that relative gap of
+        the best (a good panel, found sooner, where any good one will do).
+        """
         h = self.h
         h.changeColsCost(len(weights), self._idx, np.asarray(weights, dtype=float))
+        if gap is not None:
+            h.setOptionValue("mip_rel_gap", gap)
         h.run()
+        if gap is not None:
+            h.setOptionValue("mip_rel_gap", MIP_GAP)
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             return None, -np.inf

@@ -1,0 +1,144 @@
+"""The worker process: the same results as in this process, and this process's when it fails."""
+
+import sys
+
+import numpy as np
+import pytest
+from sortition_cases import random_case
+from sortition_oracle import feasible_panels, leximin
+from threadpoolctl import threadpool_limits
+
+from minipublic.sortition import (
+    _leximin,
+    find_distribution,
+    pool_from_frame,
+    quotas_from_frame,
+    synthetic_pool,
+)
+from minipublic.sortition._frankwolfe import frank_wolfe
+from minipublic.sortition._leximin import initial_panels, possible_types
+from minipublic.sortition._model import PanelSolver, RelaxedPricer, build_instance
+from minipublic.sortition._relaxed import relaxed_leximin
+from minipublic.sortition._worker import Worker, run_task
+
+
+def _case(seed=4):
+    sp = synthetic_pool(300, seed=seed, panel_size=30)
+    inst = build_instance(sp.pool(), sp.quota_set(), 30)
+    solver = PanelSolver(inst)
+    rng = np.random.default_rng(seed)
+    panels = initial_panels(inst, solver, rng, rounds=3)
+    impossible = possible_types(inst, solver, panels, rng)
+    return inst, panels, relaxed_leximin(inst, impossible)
+
+
+def _same(a, b):
+    (cols_a, lam_a), (cols_b, lam_b) = a, b
+    assert [list(c) for c in cols_a] == [list(c) for c in cols_b]
+    np.testing.assert_array_equal(lam_a, lam_b)
+
+
+def test_a_task_gives_the_same_result_in_the_worker_as_here():
+    """Frank-Wolfe and the starting panels, bit for bit (one BLAS thread on both sides)."""
+    inst, panels, target = _case()
+    fw_args = (inst, target, panels, np.random.default_rng(3), 150, 1e-7, None)
+    start_args = (inst, np.random.default_rng(5), 6, None)
+    with Worker() as worker:
+        assert worker.proc is not None
+        child = worker.proc.pid
+        worker.submit("frank_wolfe", *fw_args)  # pickled now: the generator's state too
+        there = worker.result()
+        worker.submit("initial_panels", *start_args)
+        there_start = worker.result()
+        assert worker.proc is not None and worker.proc.pid == child  # one child, both tasks
+    assert worker.proc is None
+    with threadpool_limits(limits=1, user_api="blas"):
+        here = run_task("frank_wolfe", fw_args)
+        here_start = run_task("initial_panels", start_args)
+    _same(there, here)
+    assert len(there[0]) > len(panels)  # it did take steps
+    assert [list(c) for c in there_start] == [list(c) for c in here_start]
+
+
+@pytest.mark.parametrize("failure", ["no process", "killed", "busy"])
+def test_a_failed_worker_runs_the_task_here(failure, monkeypatch):
+    inst, panels, target = _case(5)
+
+    def args():
+        return (inst, target, panels, np.random.default_rng(8), 100, 1e-7, None)
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        expected = run_task("frank_wolfe", args())
+        if failure == "no process":
+            monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+        with Worker() as worker:
+            assert (worker.proc is None) == (failure == "no process")
+            worker.submit("frank_wolfe", *args())
+            if failure == "busy":
+                with pytest.raises(RuntimeError, match="busy"):
+                    worker.submit("frank_wolfe", *args())
+            if failure == "killed":
+                worker.proc.kill()
+            _same(worker.result(), expected)
+            if failure == "killed":
+                assert worker.proc is None  # not used again
+        with pytest.raises(RuntimeError, match="no task"):
+            worker.result()
+
+
+def test_two_halves_are_two_seeded_runs_averaged():
+    """``halves=2``: the second half in the worker, the first here; each from its own seed."""
+    inst, panels, target = _case(6)
+    with threadpool_limits(limits=1, user_api="blas"):
+        with RelaxedPricer(PanelSolver(inst), workers=1) as pricer, Worker() as worker:
+            cols, lam = frank_wolfe(
+                inst,
+                pricer,
+                target,
+                panels,
+                np.random.default_rng(9),
+                steps=101,
+                halves=2,
+                worker=worker,
+            )
+        first, second = np.random.default_rng(9).spawn(2)
+        parts = []
+        for gen, steps in ((first, 51), (second, 50)):
+            with RelaxedPricer(PanelSolver(inst), workers=1) as pricer:
+                parts.append(frank_wolfe(inst, pricer, target, panels, gen, steps=steps))
+    _same(
+        (cols, lam),
+        (parts[0][0] + parts[1][0], np.concatenate([0.5 * parts[0][1], 0.5 * parts[1][1]])),
+    )
+    assert lam.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("seed", "households"), [(0, False), (3, True), (5, False)])
+def test_interior_leximin_with_the_worker_and_the_polish_matches_brute_force(
+    seed, households, monkeypatch
+):
+    """Small pools take the large-pool path when forced: worker, halves, polish beside solves."""
+    monkeypatch.setattr(_leximin, "INTERIOR_ROWS", 0)
+    monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
+    calls = {"worker": 0, "polish": 0}
+    submit, polish = Worker.submit, _leximin._solve_polishing
+
+    def count_submit(self, name, *args):
+        calls["worker"] += 1
+        return submit(self, name, *args)
+
+    def count_polish(*args, **kwargs):
+        calls["polish"] += 1
+        return polish(*args, **kwargs)
+
+    monkeypatch.setattr(Worker, "submit", count_submit)
+    monkeypatch.setattr(_leximin, "_solve_polishing", count_polish)
+    people, quotas, k = random_case(seed, households=households)
+    M = feasible_panels(people, quotas, k, household="address" if households else None)
+    if len(M) == 0:
+        pytest.skip("random case has no feasible panel")
+    pool = pool_from_frame(people, household_columns="address" if households else None)
+    d = find_distribution(pool, quotas_from_frame(quotas), k, algorithm="leximin")
+    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+    assert calls["worker"] == 2  # the starting panels, then the second half
+    assert calls["polish"] >= 1
