@@ -113,13 +113,15 @@ def test_two_halves_are_two_seeded_runs_averaged():
     assert lam.sum() == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("interior", [True, False])
 @pytest.mark.parametrize(("seed", "households"), [(0, False), (3, True), (5, False)])
-def test_interior_leximin_with_the_worker_and_the_polish_matches_brute_force(
-    seed, households, monkeypatch
-):
-    """Small pools take the large-pool path when forced: worker, halves, polish beside solves."""
-    monkeypatch.setattr(_leximin, "INTERIOR_ROWS", 0)
-    monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
+def test_leximin_with_the_worker_matches_brute_force(seed, households, interior, monkeypatch):
+    """Small pools take the large-pool path when forced: worker, halves, and with the
+    interior-point master, the polish beside its solves."""
+    monkeypatch.setattr(_leximin, "WORKER_TYPES", 0)
+    if interior:
+        monkeypatch.setattr(_leximin, "INTERIOR_ROWS", 0)
+        monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
     calls = {"worker": 0, "polish": 0}
     submit, polish = Worker.submit, _leximin._solve_polishing
 
@@ -141,4 +143,4 @@ def test_interior_leximin_with_the_worker_and_the_polish_matches_brute_force(
     d = find_distribution(pool, quotas_from_frame(quotas), k, algorithm="leximin")
     np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
     assert calls["worker"] == 2  # the starting panels, then the second half
-    assert calls["polish"] >= 1
+    assert (calls["polish"] >= 1) == interior

@@ -87,10 +87,6 @@ IPM_PIVOTS_PER_ROW = 3.0
 #: and households 6 instead of 9.
 IPM_HEURISTIC_STARTS = 128
 IPM_HEURISTIC_COLUMNS = 200
-#: Relative gap of the starting panels' MIPs: any good panel will do there,
-#: and proving it the best cost more than finding it (eight features at
-#: 2 000 / 100: 2.9 s against 3.7 s for 15 MIPs).
-START_GAP = 1e-2
 #: Rounds of "polish" between the warm start and column generation: each
 #: solves the master, runs :data:`POLISH_STEPS` Frank-Wolfe steps from its
 #: mixture and adds the panels they use. Column generation closes the
@@ -154,6 +150,17 @@ FINISH_TOL = 1e-8
 #: (before the starting panels were shared with the worker; after, 49.8 s
 #: with 120). More steps than a solve lasts only make it wait.
 CONCURRENT_STEPS = 120
+#: From this many types on, LEXIMIN shares its searches with a worker
+#: process (:mod:`minipublic.sortition._worker`): half the starting panels
+#: and the second of two Frank-Wolfe halves. Starting the worker costs
+#: about a second (imports), which smaller pools, solved in about a second,
+#: would feel. Same run, every family, with and without the worker (the
+#: benchmark's ``--quick`` sizes): 500 / 40 3.4 s against 4.5 s (synthetic,
+#: 265 types), 4.0 against 6.0 (tight), 4.9 against 6.0 (households), 11.2
+#: against 10.4 (eight features); 2 000 / 100 27.8 s against 42.4 s
+#: (self-selected), 34.7 against 42.0 (tight), 15.0 against 29.5 (loose),
+#: 27.4 against 51.5 (households), 52.4 against 99.6 (eight features).
+WORKER_TYPES = 250
 
 
 @dataclass
@@ -246,7 +253,7 @@ def initial_panels(
         weights = w * noise / size
         # The exact MIP now and then; cheap swaps from the last panel otherwise.
         if c is None or r % 10 == 0:
-            c_new, _ = solver.maximise(weights, gap=START_GAP)
+            c_new, _ = solver.maximise(weights)
             if c_new is None:
                 break
             c = c_new
@@ -574,7 +581,7 @@ def leximin(
     of the LEXIMIN over the LP relaxation, which no distribution over panels
     can beat.
     """
-    if maximin_only or inst.T < INTERIOR_ROWS:
+    if maximin_only or inst.T < WORKER_TYPES:
         return _leximin(inst, rng, maximin_only, progress, deadline, None)
     # Large pools: the independent searches share both cores with a worker
     # process (see minipublic.sortition._worker), each with one BLAS thread.
@@ -620,7 +627,7 @@ def _leximin(
                 steps=int(default_steps(inst) * (INTERIOR_STEP_SHARE if interior else 1.0)),
                 deadline=deadline,
                 progress=progress,
-                halves=2 if interior else 1,
+                halves=1 if worker is None else 2,
                 worker=worker,
             )
             for c in panels:

@@ -210,10 +210,6 @@ def build_instance(pool: Pool, quotas: Quotas, k: int, *, group_types: bool = Tr
     )
 
 
-#: Relative optimality gap of the panel MIP (exact pricing).
-MIP_GAP = 1e-9
-
-
 class PanelSolver:
     """Integer program whose solutions are the panels meeting all quotas.
 
@@ -228,7 +224,7 @@ class PanelSolver:
         self.inst = inst
         T = inst.T
         # Presolve off: it costs more than it saves on this small, re-solved model.
-        h = new_highs(mip_rel_gap=MIP_GAP, mip_abs_gap=1e-12, presolve="off")
+        h = new_highs(mip_rel_gap=1e-9, mip_abs_gap=1e-12, presolve="off")
         upper = inst.type_size.astype(float)
         h.addCols(
             T,
@@ -284,21 +280,11 @@ class PanelSolver:
             return None, value
         return c.astype(np.int64), value
 
-    def maximise(
-        self, weights: np.ndarray, *, gap: float | None = None
-    ) -> tuple[np.ndarray | None, float]:
-        """Composition maximising ``sum_t weights_t c_t``; (None, -inf) if infeasible.
-
-        With ``gap``, HiGHS may stop at a panel within that relative gap of
-        the best (a good panel, found sooner, where any good one will do).
-        """
+    def maximise(self, weights: np.ndarray) -> tuple[np.ndarray | None, float]:
+        """Composition maximising ``sum_t weights_t c_t``; (None, -inf) if infeasible."""
         h = self.h
         h.changeColsCost(len(weights), self._idx, np.asarray(weights, dtype=float))
-        if gap is not None:
-            h.setOptionValue("mip_rel_gap", gap)
         h.run()
-        if gap is not None:
-            h.setOptionValue("mip_rel_gap", MIP_GAP)
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             return None, -np.inf
