@@ -290,3 +290,29 @@ def test_each_round_is_the_vertex_a_fresh_lp_finds(dist, monkeypatch):
     _, d = dist
     lottery = round_lottery(d, m=300, seed=11)
     assert len(rounds) > 3 and lottery.max_deviation < lottery.bound
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_letting_go_of_more_light_rows_keeps_the_bound_in_fewer_rounds(seed, monkeypatch):
+    """EXTRA_DROP: each round lets more eligible rows go; the k/m bound still holds, in fewer
+    LP re-solves, and the lottery stays about as close as with the one-row-a-round rule."""
+    from minipublic.sortition import _lottery
+
+    sp = synthetic_pool(400, seed=seed, panel_size=30)
+    d = find_distribution(sp.pool(), sp.quota_set(), 30)
+    rounds = {}
+    closeness = {}
+    vertex = _lottery._Polytope.vertex
+    for extra in (0.0, 0.1):
+        calls = []
+
+        def counted(self, *args, calls=calls):
+            calls.append(1)
+            return vertex(self, *args)
+
+        monkeypatch.setattr(_lottery._Polytope, "vertex", counted)
+        monkeypatch.setattr(_lottery, "EXTRA_DROP", extra)
+        closeness[extra] = _check_rounding(d, 500, seed)
+        rounds[extra] = len(calls)
+    assert rounds[0.1] < rounds[0.0] / 2
+    assert closeness[0.1] < 0.5  # well inside the bound (1 = k/m)
