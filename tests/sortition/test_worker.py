@@ -60,7 +60,7 @@ def test_a_task_gives_the_same_result_in_the_worker_as_here():
     assert [list(c) for c in there_start] == [list(c) for c in here_start]
 
 
-@pytest.mark.parametrize("failure", ["no process", "killed", "busy"])
+@pytest.mark.parametrize("failure", ["no process", "not python", "killed", "busy"])
 def test_a_failed_worker_runs_the_task_here(failure, monkeypatch):
     inst, panels, target = _case(5)
 
@@ -71,8 +71,10 @@ def test_a_failed_worker_runs_the_task_here(failure, monkeypatch):
         expected = run_task("frank_wolfe", args())
         if failure == "no process":
             monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+        if failure == "not python":  # embedded in another program: never started
+            monkeypatch.setattr(sys, "executable", "/usr/bin/uwsgi")
         with Worker() as worker:
-            assert (worker.proc is None) == (failure == "no process")
+            assert (worker.proc is None) == (failure in ("no process", "not python"))
             worker.submit("frank_wolfe", *args())
             if failure == "busy":
                 with pytest.raises(RuntimeError, match="busy"):

@@ -575,6 +575,13 @@ def leximin(
     optimal; every open type with positive dual weight is then binding in all
     optimal solutions and is fixed at the level value.
 
+    From :data:`WORKER_TYPES` types on, a worker process
+    (:class:`~minipublic.sortition._worker.Worker`) takes half the starting
+    panels and the second of two Frank-Wolfe halves, each with its own
+    seed, so the result does not depend on whether it ran; while Clarabel
+    solves the master, Frank-Wolfe polishes the last mixture beside it
+    (:func:`_solve_polishing`).
+
     With a ``deadline`` (a :func:`time.perf_counter` value), the search stops
     at the first check after it and returns the mixture found so far with
     ``optimal=False``; ``min_upper_bound`` is then the smallest probability

@@ -67,6 +67,12 @@ def run_task(name: str, args: tuple) -> Any:
     return TASKS[name](*args)
 
 
+def _is_python(executable: str | None) -> bool:
+    """True when ``executable`` looks like a Python interpreter (``sys.executable`` may not)."""
+    name = os.path.basename(executable or "").lower()
+    return name.startswith(("python", "pypy"))
+
+
 class Worker:
     """One child Python process running :data:`TASKS`, one at a time.
 
@@ -83,15 +89,18 @@ class Worker:
         # The child imports this package from where this process did.
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        self.proc: subprocess.Popen | None = None
+        if not _is_python(sys.executable):
+            return  # embedded (a uWSGI binary, say): the tasks run here
         try:
-            self.proc: subprocess.Popen | None = subprocess.Popen(
+            self.proc = subprocess.Popen(
                 [sys.executable, "-m", "minipublic.sortition._worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 env=env,
             )
-        except OSError:
+        except (OSError, ValueError):
             self.proc = None
 
     def __enter__(self) -> Worker:
