@@ -144,12 +144,12 @@ def frank_wolfe(
     """
     if halves == 2 and start is None:
         return _in_halves(
+            steps,
             inst,
             pricer,
             target,
             panels,
             rng,
-            steps,
             tol=tol,
             deadline=deadline,
             progress=progress,
@@ -224,12 +224,12 @@ def frank_wolfe(
 
 
 def _in_halves(
+    steps: int,
     inst: Instance,
     pricer: RelaxedPricer,
     target: np.ndarray,
     panels: list[np.ndarray],
     rng: np.random.Generator,
-    steps: int,
     *,
     tol: float,
     deadline: float | None,

@@ -620,7 +620,10 @@ def _leximin(
         # Fast path: LEXIMIN over the LP relaxation, then panels that reach it.
         master = _Master(inst, active, target=target)
         interior = master.interior  # cheap re-solves: a shorter warm start
-        with RelaxedPricer(solver) as pricer:
+        with (
+            RelaxedPricer(solver) as pricer,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="minipublic-master") as pool,
+        ):
             # Panels of an approximate decomposition of the target first
             # (see minipublic.sortition._frankwolfe), then the exact search.
             # With the interior-point master, two half-length runs on the
@@ -662,16 +665,8 @@ def _leximin(
                     f"reaching the fairest target: {z:.1%} there, "
                     f"{len(master.columns)} panels so far",
                 )
-                support = np.nonzero(lam > 0)[0]
-                found, weights = frank_wolfe(
-                    inst,
-                    pricer,
-                    target,
-                    [master.columns[i] for i in support],
-                    rng,
-                    steps=POLISH_STEPS,
-                    start=lam[support],
-                    deadline=deadline,
+                found, weights = _polish(
+                    master, pricer, target, lam, 0.0, rng, POLISH_STEPS, deadline
                 )
                 if not _add_used(master, found, weights):
                     break
@@ -684,6 +679,7 @@ def _leximin(
                 rng,
                 deadline,
                 mixture if interior else None,
+                pool,
             )
         if lam is not None:
             levels = len(np.unique(np.round(target[active], 9)))
@@ -848,8 +844,9 @@ def _reach(
     target: np.ndarray,
     progress: ProgressFn,
     rng: np.random.Generator,
-    deadline: float | None = None,
-    mixture: np.ndarray | None = None,
+    deadline: float | None,
+    mixture: np.ndarray | None,
+    pool: ThreadPoolExecutor,
 ) -> np.ndarray | None:
     """Column generation for ``max z`` s.t. ``pi_t >= z target_t``.
 
@@ -863,23 +860,10 @@ def _reach(
     give the bound ``z <= max_P sum_t y_t a_{P,t}``; once that is below 1,
     the target is out of reach and the caller falls back to the levels.
     Pricing is stabilised by Wentges smoothing, as in :func:`leximin`.
+    With the interior-point master and a ``mixture`` to start from, each
+    solve runs on ``pool`` while Frank-Wolfe polishes the last mixture
+    (:func:`_solve_polishing`).
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="minipublic-master") as pool:
-        return _generate(master, solver, pricer, target, progress, rng, deadline, mixture, pool)
-
-
-def _generate(
-    master: _Master,
-    solver: PanelSolver,
-    pricer: RelaxedPricer,
-    target: np.ndarray,
-    progress: ProgressFn,
-    rng: np.random.Generator,
-    deadline: float | None,
-    mixture: np.ndarray | None,
-    pool: ThreadPoolExecutor,
-) -> np.ndarray | None:
-    """The loop of :func:`_reach`; ``pool`` runs Clarabel's solves beside the polish."""
     size = master.inst.type_size.astype(float)
     search = LocalSearch(master.inst)
     center = None
@@ -990,20 +974,34 @@ def _solve_polishing(
     """
     future = pool.submit(master.solve)
     try:
-        support = np.nonzero(prev > 1e-12)[0]
-        polished = frank_wolfe(
-            master.inst,
-            pricer,
-            target,
-            [master.columns[i] for i in support],
-            rng,
-            steps=CONCURRENT_STEPS,
-            start=prev[support],
-            deadline=deadline,
-        )
+        polished = _polish(master, pricer, target, prev, 1e-12, rng, CONCURRENT_STEPS, deadline)
     finally:
         solved = future.result()
     return (*solved, polished)
+
+
+def _polish(
+    master: _Master,
+    pricer: RelaxedPricer,
+    target: np.ndarray,
+    lam: np.ndarray,
+    floor: float,
+    rng: np.random.Generator,
+    steps: int,
+    deadline: float | None,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Frank-Wolfe steps from the master's mixture ``lam`` over its panels weighing above ``floor``."""
+    support = np.nonzero(lam > floor)[0]
+    return frank_wolfe(
+        master.inst,
+        pricer,
+        target,
+        [master.columns[i] for i in support],
+        rng,
+        steps=steps,
+        start=lam[support],
+        deadline=deadline,
+    )
 
 
 def _price_exact(
