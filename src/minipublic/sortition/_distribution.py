@@ -47,10 +47,11 @@ def estimate_seconds(pool: Pool, quotas: Quotas) -> tuple[int, float]:
     The work grows with the number of *types* (people with the same value of
     every quota feature; with the household rule, everyone sharing an
     address is a type of their own). Measured on this project's benchmark
-    families (``benchmarks/sortition.py``), LEXIMIN took from about 3 to 30 s
-    at 265-300 types, about 20-90 s at 600-700 and 6-7 minutes at 1 259;
-    ``3e-7 T^3`` seconds follows the slower families. Only an order of
-    magnitude: it varies with the quotas and the machine's load.
+    families (``benchmarks/sortition.py``, 2026-12-06), LEXIMIN took about
+    3-5 s at 265-350 types, 11 s at 401, 15-35 s at 668, 27-32 s at 910
+    and 49-52 s at 1 153; ``6e-5 T^2`` seconds follows the slower
+    families (it was ``3e-7 T^3`` before LEXIMIN used both cores). Only an
+    order of magnitude: it varies with the quotas and the machine's load.
     """
     features = [f for f in quotas.features if f in pool.table.columns]
     frame = pool.table[features].astype(str)
@@ -60,7 +61,7 @@ def estimate_seconds(pool: Pool, quotas: Quotas) -> tuple[int, float]:
         keys = pd.Series(list(households))
         shared = keys[(keys != "") & keys.duplicated(keep=False)]
         n_types += int(len(shared))
-    return n_types, float(3e-7 * n_types**3)
+    return n_types, float(6e-5 * n_types**2)
 
 
 def solver_name() -> str:
