@@ -35,7 +35,7 @@ from collections.abc import Callable
 import numpy as np
 
 from minipublic.sortition._model import Instance, LocalSearch, RelaxedPricer
-from minipublic.sortition._worker import Worker
+from minipublic.sortition._worker import Worker, seconds_left
 
 #: Weight vectors priced per step: the residual and seeded perturbations of it.
 #: Two, on one thread, found as much per second as four on two threads.
@@ -245,7 +245,7 @@ def _in_halves(
     only, so the result does not depend on where the second one ran.
     """
     first, second = rng.spawn(2)
-    seconds = None if deadline is None else max(0.0, deadline - time.perf_counter())
+    seconds = seconds_left(deadline)
     with contextlib.ExitStack() as stack:
         if worker is None:
             worker = stack.enter_context(Worker())

@@ -27,7 +27,7 @@ from minipublic.sortition._model import (
     new_highs,
 )
 from minipublic.sortition._relaxed import relaxed_leximin
-from minipublic.sortition._worker import Worker
+from minipublic.sortition._worker import Worker, seconds_left
 
 ProgressFn = Callable[[float, str], None]
 
@@ -643,11 +643,8 @@ def _leximin(
             for c in panels:
                 master.add(c)
             _add_used(master, found, weights)
-            where = {c.tobytes(): i for i, c in enumerate(master.columns)}
-            mixture = np.zeros(len(master.columns))
-            for c, weight in zip(found, weights, strict=True):
-                if weight > 0:
-                    mixture[where[c.tobytes()]] += weight
+            # Where the polish beside the interior-point solves starts.
+            mixture = _mixture_of(master, found, weights) if interior else None
             # Polish: Frank-Wolfe again from the master's mixture, while the
             # master is small enough that re-solving it after a few hundred
             # new panels is cheap (see POLISH_ROUNDS).
@@ -678,7 +675,7 @@ def _leximin(
                 progress,
                 rng,
                 deadline,
-                mixture if interior else None,
+                mixture,
                 pool,
             )
         if lam is not None:
@@ -781,7 +778,7 @@ def _starting_panels(
         return initial_panels(inst, solver, rng, deadline=deadline)
     rounds = start_rounds(inst)
     mine, theirs = rng.spawn(2)
-    seconds = None if deadline is None else max(0.0, deadline - time.perf_counter())
+    seconds = seconds_left(deadline)
     worker.submit("initial_panels", inst, theirs, rounds // 2, seconds)
     try:
         panels = initial_panels(inst, solver, mine, rounds=rounds - rounds // 2, deadline=deadline)
@@ -794,6 +791,16 @@ def _starting_panels(
             seen.add(c.tobytes())
             panels.append(c)
     return panels
+
+
+def _mixture_of(master: _Master, found: list[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    """The Frank-Wolfe mixture ``weights`` of ``found`` as weights of ``master.columns``."""
+    where = {c.tobytes(): i for i, c in enumerate(master.columns)}
+    mixture = np.zeros(len(master.columns))
+    for c, weight in zip(found, weights, strict=True):
+        if weight > 0:
+            mixture[where[c.tobytes()]] += weight
+    return mixture
 
 
 def _add_used(master: _Master, found: list[np.ndarray], weights: np.ndarray) -> int:

@@ -37,11 +37,20 @@ ONE_THREAD = {
 _LENGTH = struct.Struct("<Q")
 
 
+def seconds_left(deadline: float | None) -> float | None:
+    """A :func:`time.perf_counter` deadline as seconds left, for a task's arguments."""
+    return None if deadline is None else max(0.0, deadline - time.perf_counter())
+
+
+def _deadline(seconds: float | None) -> float | None:
+    return None if seconds is None else time.perf_counter() + seconds
+
+
 def _initial_panels(inst, rng, rounds, seconds):
     from minipublic.sortition._leximin import initial_panels
     from minipublic.sortition._model import PanelSolver
 
-    deadline = None if seconds is None else time.perf_counter() + seconds
+    deadline = _deadline(seconds)
     return initial_panels(inst, PanelSolver(inst), rng, rounds=rounds, deadline=deadline)
 
 
@@ -49,7 +58,7 @@ def _frank_wolfe(inst, target, panels, rng, steps, tol, seconds):
     from minipublic.sortition._frankwolfe import frank_wolfe
     from minipublic.sortition._model import PanelSolver, RelaxedPricer
 
-    deadline = None if seconds is None else time.perf_counter() + seconds
+    deadline = _deadline(seconds)
     with RelaxedPricer(PanelSolver(inst), workers=1) as pricer:
         cols, lam = frank_wolfe(
             inst, pricer, target, panels, rng, steps=steps, tol=tol, deadline=deadline
