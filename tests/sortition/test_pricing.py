@@ -100,3 +100,75 @@ def test_a_stalled_master_solve_is_finished_with_default_perturbation(seed, monk
     d = find_distribution(pool_from_frame(people), quotas_from_frame(quotas), k)
     np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
     assert max(stalls) > 0
+
+
+def _compositions(inst, M: np.ndarray) -> np.ndarray:
+    """Distinct compositions (counts per type) of the people-level panels ``M``."""
+    C = np.zeros((len(M), inst.T), dtype=np.int64)
+    for t in range(inst.T):
+        C[:, t] = M[:, inst.person_type == t].sum(axis=1)
+    return np.unique(C, axis=0)
+
+
+@pytest.mark.parametrize("households", [False, True])
+def test_rounded_lp_optimum_is_the_best_rounding_by_brute_force(households):
+    """A fractional LP optimum becomes the best panel among its roundings, or None.
+
+    Brute force: every feasible composition that keeps each integral type
+    at its LP value and each fractional one at its floor or ceiling; the
+    rounding must score exactly as the best of them (and be one), and be
+    None only when there is none. An integral LP optimum is returned as is.
+    """
+    fractional = 0
+    for seed in range(60):
+        people, quotas, k = random_case(seed, n=12, households=households)
+        M = feasible_panels(people, quotas, k, household="address" if households else None)
+        if len(M) == 0:
+            continue
+        pool = pool_from_frame(people, household_columns="address" if households else None)
+        inst = build_instance(pool, quotas_from_frame(quotas), k)
+        comps = _compositions(inst, M)
+        solver = PanelSolver(inst)
+        rng = np.random.default_rng(seed)
+        for _ in range(40):
+            w = rng.normal(size=inst.T)
+            c, value = solver.rounded(w)
+            x = np.asarray(solver._lp.getSolution().col_value)
+            assert value >= (comps @ w).max() - 1e-9  # the LP bound
+            whole = np.abs(x - np.rint(x)) <= 1e-9
+            lo = np.where(whole, np.rint(x), np.floor(x))
+            hi = np.where(whole, np.rint(x), np.ceil(x))
+            near = np.all((lo <= comps) & (comps <= hi), axis=1)
+            if whole.all():
+                assert c is not None and float(w @ c) == pytest.approx(value, abs=1e-9)
+                continue
+            fractional += 1
+            if not near.any():
+                assert c is None
+                continue
+            assert c is not None and composition_ok(inst, c)
+            assert near[np.all(comps == c, axis=1)].any()
+            assert float(w @ c) == pytest.approx((comps[near] @ w).max(), abs=1e-9)
+    assert fractional >= 20  # the rounding itself was exercised
+
+
+def test_rounded_keeps_a_required_type():
+    """With a type required (set_lower), the LP and its rounding keep a member of it."""
+    sp = synthetic_pool(300, seed=5, panel_size=20)
+    inst = build_instance(sp.pool(), sp.quota_set(), 20)
+    solver = PanelSolver(inst)
+    rng = np.random.default_rng(0)
+    solver.rounded(rng.normal(size=inst.T))  # the LP exists before the bound changes
+    kept = 0
+    for t in rng.choice(inst.T, 10, replace=False):
+        w = rng.normal(size=inst.T)
+        w[t] = -10.0  # the LP would leave this type out
+        solver.set_lower(int(t), 1)
+        c, _ = solver.rounded(w)
+        solver.set_lower(int(t), 0)
+        if c is not None:
+            assert c[t] >= 1 and composition_ok(inst, c)
+            kept += 1
+        c, _ = solver.rounded(w)
+        assert c is None or c[t] == 0
+    assert kept >= 5

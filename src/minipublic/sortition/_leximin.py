@@ -190,13 +190,16 @@ def possible_types(
 ) -> np.ndarray:
     """Types that some feasible panel contains; adds a covering panel for each to ``panels``.
 
-    For each type no panel covers yet, the MIP requires one member of it
-    (a lower bound, so infeasibility proves the type impossible) and
-    maximises seeded random weights that favour the other uncovered types,
-    so each panel found tends to cover several. Random weights keep the MIP
-    easy: with a single type in the objective, HiGHS spends ten times longer
-    telling apart panels that are all equally good (0.5 s against 0.05 s
-    per type at 50 000 / 150).
+    For each type no panel covers yet, one member of it is required (a
+    lower bound) and seeded random weights that favour the other uncovered
+    types are maximised, so each panel found tends to cover several. The
+    LP relaxation rounded to a panel (:meth:`PanelSolver.rounded`) finds
+    one first; only when it does not does the MIP decide, and its
+    infeasibility proves the type impossible. Eight features at
+    2 000 / 100: 0.14 s against 2.3 s with a MIP for each of 14 types.
+    Random weights keep the MIP easy: with a single type in the objective,
+    HiGHS spends ten times longer telling apart panels that are all equally
+    good (0.5 s against 0.05 s per type at 50 000 / 150).
     """
     covered = np.zeros(inst.T, dtype=bool)
     for c in panels:
@@ -208,7 +211,10 @@ def possible_types(
             continue
         w = rng.uniform(0.5, 1.5, size=inst.T) * np.where(covered, 0.05, 1.0) / size
         solver.set_lower(int(t), 1)
-        c, _ = solver.maximise(w)
+        # A rounded LP optimum with the type in is a proof too, and cheaper.
+        c, _ = solver.rounded(w)
+        if c is None:
+            c, _ = solver.maximise(w)
         solver.set_lower(int(t), 0)
         if c is None:
             impossible[t] = True
@@ -233,10 +239,15 @@ def initial_panels(
 ) -> list[np.ndarray]:
     """A diverse starting set of panels by multiplicative weights.
 
-    Following Flanigan et al. (2021, Methods), each round finds the panel of
-    largest total weight and then multiplies the weight of everyone on it by
+    Following Flanigan et al. (2021, Methods), each round finds a panel of
+    large total weight and then multiplies the weight of everyone on it by
     0.8, so later panels favour people not yet covered. Weights are per
     person (``w_t / n_t`` per seat of type t) with a little seeded noise.
+    The first panel is the MIP's optimum; later ones the LP relaxation's,
+    rounded to a panel (:meth:`PanelSolver.rounded`), or swaps from the
+    last panel when no rounding is one. Eight features at 2 000 / 100, 75
+    rounds: 1-2 s against 7.0 s with the MIP every tenth round (0.1-0.8 s
+    each) and swaps between (43 ms each).
     """
     T = inst.T
     rounds = rounds if rounds is not None else start_rounds(inst)
@@ -246,19 +257,20 @@ def initial_panels(
     seen: set[bytes] = set()
     size = inst.type_size.astype(float)
     c = None
-    for r in range(rounds):
+    for _ in range(rounds):
         if deadline is not None and panels and time.perf_counter() > deadline:
             break
         noise = rng.uniform(0.9, 1.1, size=T)
         weights = w * noise / size
-        # The exact MIP now and then; cheap swaps from the last panel otherwise.
-        if c is None or r % 10 == 0:
-            c_new, _ = solver.maximise(weights)
-            if c_new is None:
+        # The exact MIP first; then the LP optimum rounded to a panel, or
+        # swaps from the last panel when no rounding is one.
+        if c is None:
+            c, _ = solver.maximise(weights)
+            if c is None:
                 break
-            c = c_new
         else:
-            c = search.improve(c, weights)
+            c_new, _ = solver.rounded(weights)
+            c = c_new if c_new is not None else search.improve(c, weights)
         key = c.tobytes()
         if key not in seen:
             seen.add(key)
