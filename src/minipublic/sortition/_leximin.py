@@ -102,13 +102,19 @@ POLISH_ROUNDS = 5
 POLISH_STEPS = 500
 POLISH_COLUMNS_PER_ROW = 4.0
 #: The fast path's master is solved by Clarabel's interior-point method
-#: (see :meth:`_Master._solve_interior`) where HiGHS would use its own, when
-#: it has at least this many rows (types). Measured at 2 000 / 100, same
-#: session: eight features (1 153 rows) 199 s against 255 s, households
-#: (910) 104 s against 115 s; at 668 rows and below it made no difference
-#: (34-40 s either way) or cost about a second (every family at 500 / 40:
-#: the exact finish is not free), so those keep HiGHS.
-INTERIOR_ROWS = 800
+#: (see :meth:`_Master._solve_interior`) from its first solve on, when it
+#: has at least this many rows (types). Measured at 2 000 / 100 on 12-04:
+#: eight features (1 153 rows) 199 s against 255 s, households (910) 104 s
+#: against 115 s. On 12-06, at 668 rows, once the first solve was
+#: Clarabel's too (before, a first solve with fewer than
+#: :data:`COLD_IPM_RATIO` panels per row went to HiGHS' simplex method and
+#: the later ones stayed there, 2 s a round for 39 rounds with tight
+#: quotas): tight 33.3 s against 62.7 s, self-selected 28.3 s against
+#: 55.8 s, loose 17.4 s against 24.3 s. Below, it did not pay: 526 rows
+#: (synthetic, 2 000 / 100) 8.3 s against 7.8 s, 346 rows (households,
+#: 500 / 40) 7.7 s against 5.8 s; 401 rows (eight features, 500 / 40)
+#: 12.3 s against 15.6 s.
+INTERIOR_ROWS = 600
 #: Accuracy asked of Clarabel: relative gap and feasibility.
 INTERIOR_TOL = 1e-9
 #: With Clarabel a re-solve costs 1-4 s at 2 000 / 100, so the warm start
@@ -434,15 +440,15 @@ class _Master:
         :data:`IPM_PIVOTS_PER_ROW` pivots per row and by the interior-point
         method from then on. The switch counts pivots, not seconds, so the
         result stays reproducible from the seed. In a fast-path master with
-        at least :data:`INTERIOR_ROWS` rows, every solve that would use
-        HiGHS' interior-point method uses Clarabel's instead
-        (:meth:`_solve_interior`; ``last_interior`` says so) until
-        :meth:`exact_over` hands the end back to HiGHS.
+        at least :data:`INTERIOR_ROWS` rows, every solve is Clarabel's
+        instead (:meth:`_solve_interior`; ``last_interior`` says so), the
+        first one included, until :meth:`exact_over` hands the end back to
+        HiGHS or Clarabel falls short of its accuracy.
         """
         h = self.h
         cold = not self._solved and (self.cold_ipm or len(self.columns) > COLD_IPM_RATIO * self.R)
         self.last_interior = False
-        if self.interior and (cold or self.use_ipm):
+        if self.interior and (self.use_ipm or not self._solved):
             result = self._solve_interior()
             if result is not None:
                 self._solved = True
