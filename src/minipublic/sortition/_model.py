@@ -264,6 +264,16 @@ class PanelSolver:
         a millisecond instead of a MIP's tens; otherwise the composition is
         None and the caller may fall back to :meth:`maximise`.
         """
+        x, value = self._lp_optimum(weights)
+        if x is None:
+            return None, value
+        c = np.rint(x)
+        if np.abs(x - c).max() > 1e-9:
+            return None, value
+        return c.astype(np.int64), value
+
+    def _lp_optimum(self, weights: np.ndarray) -> tuple[np.ndarray | None, float]:
+        """(optimal vertex, optimum) of the LP relaxation; (None, inf) without an optimum."""
         if self._lp is None:
             lp = new_highs(solver="simplex", presolve="off")
             lp.passModel(self.h.getLp())
@@ -276,11 +286,7 @@ class PanelSolver:
         if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None, np.inf
         x = np.asarray(lp.getSolution().col_value, dtype=float)
-        value = float(lp.getInfo().objective_function_value)
-        c = np.rint(x)
-        if np.abs(x - c).max() > 1e-9:
-            return None, value
-        return c.astype(np.int64), value
+        return x, float(lp.getInfo().objective_function_value)
 
     def rounded(self, weights: np.ndarray) -> tuple[np.ndarray | None, float]:
         """Like :meth:`relaxed`, with a fractional optimum rounded to a panel.
@@ -297,14 +303,20 @@ class PanelSolver:
         always the best panel: the LP optimum (returned as the value) is the
         bound. (None, value) when no rounding meets every row.
         """
-        c, value = self.relaxed(weights)
-        if c is not None or value == np.inf:
-            return c, value
-        x = np.asarray(self._lp.getSolution().col_value, dtype=float)
+        x, value = self._lp_optimum(weights)
+        if x is None:
+            return None, value
         return self._round_fraction(np.asarray(weights, dtype=float), x), value
 
     def _round_fraction(self, weights: np.ndarray, x: np.ndarray) -> np.ndarray | None:
-        """Best integral point between ``floor(x)`` and ``ceil(x)`` (changing only fractional types)."""
+        """Best integral point between ``floor(x)`` and ``ceil(x)`` (changing only fractional types).
+
+        ``x`` itself, rounded, when it has no fractional type.
+        """
+        whole = np.rint(x)
+        frac = np.nonzero(np.abs(x - whole) > 1e-9)[0]
+        if len(frac) == 0:
+            return whole.astype(np.int64)
         if self._round is None:
             lp = self.h.getLp()
             m = lp.a_matrix_
@@ -317,8 +329,6 @@ class PanelSolver:
             self._row_lo = np.asarray(lp.row_lower_, dtype=float)
             self._row_hi = np.asarray(lp.row_upper_, dtype=float)
             self._round = new_highs(mip_rel_gap=1e-9)
-        whole = np.rint(x)
-        frac = np.nonzero(np.abs(x - whole) > 1e-9)[0]
         whole[frac] = 0.0
         fixed = self._rows @ whole
         sub = self._rows[:, frac].tocsr()
