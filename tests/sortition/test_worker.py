@@ -119,16 +119,16 @@ def test_two_halves_are_two_seeded_runs_averaged():
 @pytest.mark.parametrize(("seed", "households"), [(0, False), (3, True), (5, False)])
 def test_leximin_with_the_worker_matches_brute_force(seed, households, interior, monkeypatch):
     """Small pools take the large-pool path when forced: worker, halves, and with the
-    interior-point master, the polish beside its solves."""
+    interior-point master, its solves by PIQP in the worker and the polish beside them."""
     monkeypatch.setattr(_leximin, "WORKER_TYPES", 0)
     if interior:
         monkeypatch.setattr(_leximin, "INTERIOR_ROWS", 0)
         monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
-    calls = {"worker": 0, "polish": 0}
+    calls = {"initial_panels": 0, "frank_wolfe": 0, "master_dual": 0, "polish": 0}
     submit, polish = Worker.submit, _leximin._solve_polishing
 
     def count_submit(self, name, *args):
-        calls["worker"] += 1
+        calls[name] += 1
         return submit(self, name, *args)
 
     def count_polish(*args, **kwargs):
@@ -144,5 +144,31 @@ def test_leximin_with_the_worker_matches_brute_force(seed, households, interior,
     pool = pool_from_frame(people, household_columns="address" if households else None)
     d = find_distribution(pool, quotas_from_frame(quotas), k, algorithm="leximin")
     np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
-    assert calls["worker"] == 2  # the starting panels, then the second half
+    # The starting panels, then the second half; with the interior-point
+    # master, every solve of it (PIQP's, while Frank-Wolfe polishes here).
+    assert calls["initial_panels"] == calls["frank_wolfe"] == 1
+    assert (calls["master_dual"] >= 1) == interior
     assert (calls["polish"] >= 1) == interior
+
+
+@pytest.mark.parametrize(("seed", "households"), [(0, False), (3, True), (5, False), (9, False)])
+def test_piqp_master_hands_its_finish_to_clarabel_then_highs(seed, households, monkeypatch):
+    """Near the target PIQP's mixture is not trusted: when least squares over its heaviest
+    panels falls short (forced here), Clarabel solves next, then HiGHS finishes."""
+    from sortition_cases import master_states
+
+    monkeypatch.setattr(_leximin, "WORKER_TYPES", 0)
+    monkeypatch.setattr(_leximin, "INTERIOR_ROWS", 0)
+    monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
+    monkeypatch.setattr(_leximin, "FINISH_TOL", -1.0)
+    dense = master_states(monkeypatch, "last_dense")
+    people, quotas, k = random_case(seed, households=households)
+    M = feasible_panels(people, quotas, k, household="address" if households else None)
+    if len(M) == 0:
+        pytest.skip("random case has no feasible panel")
+    pool = pool_from_frame(people, household_columns="address" if households else None)
+    d = find_distribution(pool, quotas_from_frame(quotas), k, algorithm="leximin")
+    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+    assert dense[0] and not dense[-1]
+    assert d.panel_probabilities.sum() == pytest.approx(1.0, abs=1e-12)
+    assert len(d.panel_probabilities) <= d.stats["n_types"] + 1

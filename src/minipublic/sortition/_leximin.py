@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from scipy.optimize import nnls
 from threadpoolctl import threadpool_limits
 
+from minipublic.sortition._dense_master import DENSE_TOL
 from minipublic.sortition._frankwolfe import REPORT_SHARE, default_steps, frank_wolfe
 from minipublic.sortition._model import (
     Instance,
@@ -26,7 +27,7 @@ from minipublic.sortition._model import (
     RelaxedPricer,
     new_highs,
 )
-from minipublic.sortition._relaxed import relaxed_leximin
+from minipublic.sortition._relaxed import relaxed_leximin, target_face
 from minipublic.sortition._worker import Worker, seconds_left
 
 ProgressFn = Callable[[float, str], None]
@@ -293,9 +294,17 @@ class _Master:
     """
 
     def __init__(
-        self, inst: Instance, active: np.ndarray, target: np.ndarray | None = None
+        self,
+        inst: Instance,
+        active: np.ndarray,
+        target: np.ndarray | None = None,
+        worker: Worker | None = None,
     ) -> None:
         self.inst = inst
+        #: Where interior-point solves run by PIQP (:meth:`_solve_interior`);
+        #: None for Clarabel's. ``last_dense``: the last solve was PIQP's.
+        self.worker = worker
+        self.last_dense = False
         self.rows = np.nonzero(active)[0]  # types with a row
         self.row_of = -np.ones(inst.T, dtype=np.int64)
         self.row_of[self.rows] = np.arange(len(self.rows))
@@ -304,6 +313,9 @@ class _Master:
         self.coef = (
             np.ones(self.R) if target is None else np.asarray(target, dtype=float)[self.rows]
         )
+        #: The searches for panels look only on the face of the panel
+        #: polytope where the target lies (:func:`target_face`).
+        self.face = inst if target is None else target_face(inst, target)
         self.fixed = np.full(inst.T, np.nan)
         self.iterations = 0
         self.timed_out = False
@@ -509,6 +521,16 @@ class _Master:
         """
         R, P = self.R, len(self.columns)
         A = self._matrix(np.arange(P))
+        self.last_dense = False
+        if self.worker is not None:
+            self.worker.submit("master_dual", A[:R], self.coef, DENSE_TOL)
+            dense = self.worker.result()
+            if dense is not None:
+                z, dual, lam = dense
+                y = np.zeros(self.inst.T)
+                y[self.rows] = dual
+                self.last_dense = True
+                return True, z, y, lam
         zcol = sp.csc_matrix(np.r_[0.0, self.coef, np.zeros(P)][:, None])
         body = sp.vstack([A[R:], -A[:R], -sp.eye(P, format="csc")], format="csc")
         M = sp.hstack([zcol, body], format="csc")
@@ -636,10 +658,12 @@ def _leximin(
         upper = 0.0 if impossible.any() else float(target[active].min())
     if not maximin_only:
         # Fast path: LEXIMIN over the LP relaxation, then panels that reach it.
-        master = _Master(inst, active, target=target)
+        master = _Master(inst, active, target=target, worker=worker)
         interior = master.interior  # cheap re-solves: a shorter warm start
+        face = master.face
+        face_solver = solver if face is inst else PanelSolver(face)
         with (
-            RelaxedPricer(solver) as pricer,
+            RelaxedPricer(face_solver) as pricer,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="minipublic-master") as pool,
         ):
             # Panels of an approximate decomposition of the target first
@@ -647,7 +671,7 @@ def _leximin(
             # With the interior-point master, two half-length runs on the
             # two cores (see frank_wolfe's ``halves``).
             found, weights = frank_wolfe(
-                inst,
+                face,
                 pricer,
                 target,
                 panels,
@@ -687,7 +711,7 @@ def _leximin(
                     break
             lam = _reach(
                 master,
-                solver,
+                face_solver,
                 pricer,
                 target,
                 progress,
@@ -890,7 +914,7 @@ def _reach(
     (:func:`_solve_polishing`).
     """
     size = master.inst.type_size.astype(float)
-    search = LocalSearch(master.inst)
+    search = LocalSearch(master.face)
     center = None
     best_bound = np.inf
     prev = mixture  # the last interior-point mixture, where the polish starts
@@ -913,10 +937,15 @@ def _reach(
             short = master.least_squares(keep) if z >= 1.0 - FINISH_TOL else None
             if short is not None:
                 return short
-            master.exact_over(keep)
-            center, best_bound, prev = None, np.inf, None
-            continue
-        if z >= 1.0 - REACH_TOL:
+            if not master.last_dense:
+                master.exact_over(keep)
+                center, best_bound, prev = None, np.inf, None
+                continue
+            # PIQP's accuracy (DENSE_TOL) cannot settle the last hundred-
+            # millionths (tight quotas at 2 000 / 100: z = 1 by PIQP, 1 - 6e-8
+            # in fact): price at these duals, then Clarabel from the next solve.
+            master.worker = None
+        elif z >= 1.0 - REACH_TOL:
             return lam
         if deadline is not None and time.perf_counter() > deadline:
             # Out of time: the best mixture so far (every type >= z target_t).
@@ -965,7 +994,9 @@ def _reach(
             # Then swaps from panels in use.
             heuristic = _heuristic_columns(search, master, lam, w, z, rng=rng)
             added = sum(master.add(c) for c in heuristic[:HEURISTIC_COLUMNS])
-        if added:
+        if added or (master.last_dense and master.worker is None):
+            # (After the hand-over above, Clarabel re-solves before any
+            # conclusion is drawn from PIQP's mixture.)
             continue
         feasible, found, best_bound, center = _price_exact(
             solver, master, y, z, np.zeros_like(y), best_bound, center
@@ -1018,7 +1049,7 @@ def _polish(
     """Frank-Wolfe steps from the master's mixture ``lam`` over its panels weighing above ``floor``."""
     support = np.nonzero(lam > floor)[0]
     return frank_wolfe(
-        master.inst,
+        master.face,
         pricer,
         target,
         [master.columns[i] for i in support],

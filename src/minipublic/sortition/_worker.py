@@ -66,9 +66,19 @@ def _frank_wolfe(inst, target, panels, rng, steps, tol, seconds):
     return np.array(cols, dtype=np.int64).reshape(len(cols), inst.T), lam
 
 
+def _master_dual(a, target, tol):
+    from minipublic.sortition._dense_master import solve_master_dual
+
+    return solve_master_dual(a, target, tol)
+
+
 #: The tasks a worker runs, by name. Arguments holding a deadline hold the
 #: seconds left instead (the child has its own clock).
-TASKS = {"initial_panels": _initial_panels, "frank_wolfe": _frank_wolfe}
+TASKS = {
+    "initial_panels": _initial_panels,
+    "frank_wolfe": _frank_wolfe,
+    "master_dual": _master_dual,
+}
 
 
 def run_task(name: str, args: tuple) -> Any:
