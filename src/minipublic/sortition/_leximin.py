@@ -514,6 +514,12 @@ class _Master:
         Returns None when Clarabel does not reach the accuracy asked.
         Clarabel: Goulart & Chen (2024), arXiv:2405.12762.
 
+        With a ``worker``, PIQP's dense solver solves the master by its dual
+        there instead (:mod:`minipublic.sortition._dense_master`; it holds
+        the interpreter lock, so not here, where Frank-Wolfe polishes
+        meanwhile), and Clarabel only when PIQP fails; ``last_dense`` says
+        which solved.
+
         Variables ``(z, lambda)``; the rows, in Clarabel's form
         ``A x + s = b``: ``sum lambda = 1`` (zero cone),
         ``target_t z - sum_P a_{P,t} lambda_P + s_t = 0`` and
