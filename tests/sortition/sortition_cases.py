@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
+from sortition_oracle import feasible_panels
+
+from minipublic.sortition import pool_from_frame, quotas_from_frame
 
 
 def random_case(seed: int, *, n: int | None = None, households: bool = False):
@@ -45,3 +49,14 @@ def master_states(monkeypatch, attribute: str) -> list:
 
     monkeypatch.setattr(_leximin._Master, "solve", spy)
     return seen
+
+
+def brute_force_case(seed: int, *, households: bool = False, n: int | None = None):
+    """``(people, pool, quotas, k, M)`` of :func:`random_case`, with ``M`` every feasible
+    panel (one 0/1 row per panel); skips the test when there is none."""
+    people, quotas, k = random_case(seed, households=households, n=n)
+    M = feasible_panels(people, quotas, k, household="address" if households else None)
+    if len(M) == 0:
+        pytest.skip("random case has no feasible panel")
+    pool = pool_from_frame(people, household_columns="address" if households else None)
+    return people, pool, quotas_from_frame(quotas), k, M

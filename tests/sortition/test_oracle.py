@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sortition_cases import master_states, random_case
-from sortition_oracle import feasible_panels, leximin, maximin_value, nash_certificate, nash_em
+from sortition_cases import brute_force_case, master_states
+from sortition_oracle import leximin, maximin_value, nash_certificate, nash_em
 
 from minipublic.sortition import find_distribution, pool_from_frame, quotas_from_frame
 
@@ -12,12 +12,7 @@ SEEDS = list(range(14))
 
 
 def _setup(seed, households=False, n=None):
-    people, quotas, k = random_case(seed, households=households, n=n)
-    M = feasible_panels(people, quotas, k, household="address" if households else None)
-    if len(M) == 0:
-        pytest.skip("random case has no feasible panel")
-    pool = pool_from_frame(people, household_columns="address" if households else None)
-    return people, pool, quotas_from_frame(quotas), k, M
+    return brute_force_case(seed, households=households, n=n)
 
 
 def test_hand_worked_toy():

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sortition_cases import master_states, random_case
+from sortition_cases import brute_force_case, master_states, random_case
 from sortition_oracle import feasible_panels
 
 from minipublic.sortition import pool_from_frame, quotas_from_frame, synthetic_pool
@@ -15,12 +15,8 @@ from minipublic.sortition._model import PanelSolver, RelaxedPricer, build_instan
 @pytest.mark.parametrize("households", [False, True])
 def test_possible_types_match_brute_force(seed, households):
     """A type is impossible exactly when no feasible panel has one of its members."""
-    people, quotas, k = random_case(seed, households=households)
-    M = feasible_panels(people, quotas, k, household="address" if households else None)
-    if len(M) == 0:
-        pytest.skip("random case has no feasible panel")
-    pool = pool_from_frame(people, household_columns="address" if households else None)
-    inst = build_instance(pool, quotas_from_frame(quotas), k)
+    _, pool, quotas, k, M = brute_force_case(seed, households=households)
+    inst = build_instance(pool, quotas, k)
     solver = PanelSolver(inst)
     rng = np.random.default_rng(seed)
     panels = initial_panels(inst, solver, rng, rounds=1)

@@ -4,15 +4,13 @@ import sys
 
 import numpy as np
 import pytest
-from sortition_cases import random_case
-from sortition_oracle import feasible_panels, leximin
+from sortition_cases import brute_force_case
+from sortition_oracle import leximin
 from threadpoolctl import threadpool_limits
 
 from minipublic.sortition import (
     _leximin,
     find_distribution,
-    pool_from_frame,
-    quotas_from_frame,
     synthetic_pool,
 )
 from minipublic.sortition._frankwolfe import frank_wolfe
@@ -115,6 +113,14 @@ def test_two_halves_are_two_seeded_runs_averaged():
     assert lam.sum() == pytest.approx(1.0)
 
 
+def _leximin_matches_brute_force(seed, households):
+    """LEXIMIN of a random small case, checked against brute force over every panel."""
+    _, pool, quotas, k, M = brute_force_case(seed, households=households)
+    d = find_distribution(pool, quotas, k, algorithm="leximin")
+    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+    return d
+
+
 @pytest.mark.parametrize("interior", [True, False])
 @pytest.mark.parametrize(("seed", "households"), [(0, False), (3, True), (5, False)])
 def test_leximin_with_the_worker_matches_brute_force(seed, households, interior, monkeypatch):
@@ -137,13 +143,7 @@ def test_leximin_with_the_worker_matches_brute_force(seed, households, interior,
 
     monkeypatch.setattr(Worker, "submit", count_submit)
     monkeypatch.setattr(_leximin, "_solve_polishing", count_polish)
-    people, quotas, k = random_case(seed, households=households)
-    M = feasible_panels(people, quotas, k, household="address" if households else None)
-    if len(M) == 0:
-        pytest.skip("random case has no feasible panel")
-    pool = pool_from_frame(people, household_columns="address" if households else None)
-    d = find_distribution(pool, quotas_from_frame(quotas), k, algorithm="leximin")
-    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+    _leximin_matches_brute_force(seed, households)
     # The starting panels, then the second half; with the interior-point
     # master, every solve of it (PIQP's, while Frank-Wolfe polishes here).
     assert calls["initial_panels"] == calls["frank_wolfe"] == 1
@@ -162,13 +162,7 @@ def test_piqp_master_hands_its_finish_to_clarabel_then_highs(seed, households, m
     monkeypatch.setattr(_leximin, "COLD_IPM_RATIO", -1.0)
     monkeypatch.setattr(_leximin, "FINISH_TOL", -1.0)
     dense = master_states(monkeypatch, "last_dense")
-    people, quotas, k = random_case(seed, households=households)
-    M = feasible_panels(people, quotas, k, household="address" if households else None)
-    if len(M) == 0:
-        pytest.skip("random case has no feasible panel")
-    pool = pool_from_frame(people, household_columns="address" if households else None)
-    d = find_distribution(pool, quotas_from_frame(quotas), k, algorithm="leximin")
-    np.testing.assert_allclose(d.probabilities, leximin(M), atol=1e-6)
+    d = _leximin_matches_brute_force(seed, households)
     assert dense[0] and not dense[-1]
     assert d.panel_probabilities.sum() == pytest.approx(1.0, abs=1e-12)
     assert len(d.panel_probabilities) <= d.stats["n_types"] + 1
