@@ -304,7 +304,6 @@ class _Master:
         #: Where interior-point solves run by PIQP (:meth:`_solve_interior`);
         #: None for Clarabel's. ``last_dense``: the last solve was PIQP's.
         self.worker = worker
-        self.last_dense = False
         self.rows = np.nonzero(active)[0]  # types with a row
         self.row_of = -np.ones(inst.T, dtype=np.int64)
         self.row_of[self.rows] = np.arange(len(self.rows))
@@ -366,6 +365,7 @@ class _Master:
         self._solved = False
         self.use_ipm = False
         self.last_interior = False
+        self.last_dense = False
         self.cold_ipm = False
 
     def add(self, c: np.ndarray) -> bool:
@@ -459,7 +459,7 @@ class _Master:
         """
         h = self.h
         cold = not self._solved and (self.cold_ipm or len(self.columns) > COLD_IPM_RATIO * self.R)
-        self.last_interior = False
+        self.last_interior = self.last_dense = False
         if self.interior and (self.use_ipm or not self._solved):
             result = self._solve_interior()
             if result is not None:
@@ -527,7 +527,6 @@ class _Master:
         """
         R, P = self.R, len(self.columns)
         A = self._matrix(np.arange(P))
-        self.last_dense = False
         if self.worker is not None:
             self.worker.submit("master_dual", A[:R], self.coef, DENSE_TOL)
             dense = self.worker.result()

@@ -211,6 +211,12 @@ def build_instance(pool: Pool, quotas: Quotas, k: int, *, group_types: bool = Tr
     )
 
 
+def _fractional(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` rounded to whole numbers, and the indices where it was not whole (by more than 1e-9)."""
+    whole = np.rint(x)
+    return whole, np.nonzero(np.abs(x - whole) > 1e-9)[0]
+
+
 class PanelSolver:
     """Integer program whose solutions are the panels meeting all quotas.
 
@@ -267,10 +273,10 @@ class PanelSolver:
         x, value = self._lp_optimum(weights)
         if x is None:
             return None, value
-        c = np.rint(x)
-        if np.abs(x - c).max() > 1e-9:
+        whole, frac = _fractional(x)
+        if len(frac):
             return None, value
-        return c.astype(np.int64), value
+        return whole.astype(np.int64), value
 
     def _lp_optimum(self, weights: np.ndarray) -> tuple[np.ndarray | None, float]:
         """(optimal vertex, optimum) of the LP relaxation; (None, inf) without an optimum."""
@@ -313,8 +319,7 @@ class PanelSolver:
 
         ``x`` itself, rounded, when it has no fractional type.
         """
-        whole = np.rint(x)
-        frac = np.nonzero(np.abs(x - whole) > 1e-9)[0]
+        whole, frac = _fractional(x)
         if len(frac) == 0:
             return whole.astype(np.int64)
         if self._round is None:
